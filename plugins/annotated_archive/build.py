@@ -1,0 +1,61 @@
+"""``python -m annotated_archive build``: run Pelican with our settings."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+
+class _Counter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.skipped = 0
+        self.errors = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.ERROR:
+            self.errors += 1
+        elif record.getMessage().startswith(("skipped ", "orphaned note ")):
+            self.skipped += 1
+
+
+def run_build(
+    settings_path: Path,
+    output: Path | None = None,
+    seeds: Path | None = None,
+    strict: bool = False,
+    search: bool = True,
+) -> int:
+    from pelican import Pelican
+    from pelican.log import init as init_logging
+    from pelican.settings import read_settings
+
+    init_logging(level=logging.WARNING)  # Pelican's per-file lines off; our summary stays
+    logging.getLogger("annotated_archive").setLevel(logging.INFO)
+    if not settings_path.is_file():
+        print(f"error: settings file {settings_path} not found (run from the project folder)", file=sys.stderr)
+        return 2
+    override: dict = {}
+    if output is not None:
+        override["OUTPUT_PATH"] = str(output.resolve())
+    if seeds is not None:
+        override["SEEDS_PATH"] = str(seeds.resolve())
+    if not search:
+        override["ANNOTATED_ARCHIVE_SEARCH"] = False
+    settings = read_settings(str(settings_path), override=override)
+    counter = _Counter()
+    logging.getLogger().addHandler(counter)
+    t0 = time.perf_counter()
+    try:
+        Pelican(settings).run()
+    finally:
+        logging.getLogger().removeHandler(counter)
+    print(f"built {settings['OUTPUT_PATH']} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    if counter.errors:
+        return 1
+    if strict and counter.skipped:
+        print(f"--strict: {counter.skipped} input file(s) skipped or orphaned", file=sys.stderr)
+        return 1
+    return 0

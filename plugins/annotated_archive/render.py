@@ -1,0 +1,488 @@
+"""Render stage: :class:`Archive` -> a list of page specifications (output
+path, template name, template variables).
+
+Pure: no Pelican, no Jinja, no files.  All scraped text reaches the
+templates either as plain strings (escaped by Jinja's autoescape) or as
+:class:`markupsafe.Markup` built here with every piece of text escaped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from markupsafe import Markup, escape
+
+from .models import Archive, Claim, ClaimMatch, CleanDoc, Seed
+
+# URL layout (flat files: works on GitHub Pages, under a sub-path, and from file://)
+URLS = {
+    "index": "index.html",
+    "article": "articles/{id}.html",
+    "raw": "raw/{id}.html",
+    "versions": "versions/{id}.html",
+    "claims": "claims.html",
+    "speakers": "speakers/index.html",
+    "speaker": "speakers/{slug}.html",
+    "publishers": "publishers.html",
+    "orphans": "notes/orphaned.html",
+    "search": "search.html",
+    "report": "report.html",
+    "404": "404.html",
+}
+
+MONTH_NAMES = (
+    "January February March April May June July August September October November December".split()
+)
+
+# Characters that can disguise text (bidi overrides, zero-width joiners...):
+# shown as visible escapes so hostile text cannot reorder what a reader sees.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    save_as: str
+    template: str
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+def url(kind: str, **kw: str) -> str:
+    return URLS[kind].format(**kw)
+
+
+def neutralise(text: str) -> str:
+    """Make invisible formatting characters visible (``<U+202E>``)."""
+    return _INVISIBLE.sub(lambda m: f"<U+{ord(m.group(0)):04X}>", text)
+
+
+def esc(text: str) -> Markup:
+    return escape(neutralise(text))
+
+
+def slugify(text: str, maxlen: int = 48) -> str:
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:maxlen].strip("-")
+    h = hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
+    return f"{s}-{h}" if s else h
+
+
+def date_display(iso: str | None) -> str:
+    if not iso:
+        return "date unknown"
+    m = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(?:T(\d{2}:\d{2}))?", iso)
+    if not m:
+        return iso
+    y, mo, d, t = m.groups()
+    if not mo:
+        return y
+    month = MONTH_NAMES[int(mo) - 1]
+    if not d:
+        return f"{month} {y}"
+    out = f"{int(d)} {month} {y}"
+    return f"{out}, {t}" if t else out
+
+
+def month_of(iso: str | None) -> str | None:
+    if iso and re.match(r"\d{4}-\d{2}", iso):
+        y, mo = iso[:4], iso[5:7]
+        return f"{MONTH_NAMES[int(mo) - 1]} {y}"
+    return None
+
+
+def json_ld(obj: Any) -> Markup:
+    """JSON for a <script type="application/ld+json">: '<', '>', '&' escaped
+    as \\u sequences so scraped text can never close the script element."""
+    s = json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=1)
+    s = s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    s = s.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(s)
+
+
+def markdown_html(source: str) -> Markup:
+    """Curator notes: CommonMark with raw HTML disabled and unsafe link
+    schemes (javascript:, vbscript:, data:) refused by markdown-it."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False})
+    return Markup(md.render(neutralise(source)))
+
+
+# ------------------------------------------------------------------ bodies
+
+
+def _block_html(text: str, spans: Sequence[tuple[int, int, Markup, Markup]], lacunae: Sequence[int]) -> Markup:
+    """Escape ``text``, wrapping claim spans and marking lacunae.
+
+    ``spans``: (start, end, open_markup, close_markup), non-overlapping."""
+    events: list[tuple[int, int, Markup]] = []
+    for start, end, open_, close in spans:
+        events.append((start, 1, open_))
+        events.append((end, 0, close))
+    lac = Markup('<span class="lacuna" title="text lost in the scrape">[…]</span>')
+    for off in lacunae:
+        events.append((off, 2, lac))
+    events.sort(key=lambda e: (e[0], e[1]))
+    out: list[str] = []
+    pos = 0
+    for off, _, mk in events:
+        off = max(pos, min(off, len(text)))
+        out.append(esc(text[pos:off]))
+        out.append(mk)
+        pos = off
+    out.append(esc(text[pos:]))
+    return Markup("").join(out)
+
+
+@dataclass
+class _Ctx:
+    arc: Archive
+    docs: dict[str, CleanDoc]
+    seeds: dict[str, Seed]
+    claims_by_doc: dict[str, list[Claim]]
+    claim_by_id: dict[str, Claim]
+    matches_by_claim: dict[str, list[ClaimMatch]]
+    notes_by_claim: dict[str, list]
+    cluster_of: dict[str, Any]
+    speakers: dict[str, list[Claim]]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _context(arc: Archive) -> _Ctx:
+    claims_by_doc: dict[str, list[Claim]] = defaultdict(list)
+    for c in arc.claims:
+        claims_by_doc[c.doc_id].append(c)
+    for v in claims_by_doc.values():
+        v.sort(key=lambda c: (c.block, c.start))
+    matches: dict[str, list[ClaimMatch]] = defaultdict(list)
+    for m in arc.matches:
+        matches[m.claim_id].append(m)
+    notes: dict[str, list] = defaultdict(list)
+    for n in arc.notes:
+        if n.claim_id:
+            notes[n.claim_id].append(n)
+    cluster_of = {}
+    for cl in arc.versions.clusters:
+        for m in cl.members:
+            cluster_of[m] = cl
+    speakers: dict[str, list[Claim]] = defaultdict(list)
+    for c in arc.claims:
+        if c.speaker:
+            speakers[c.speaker].append(c)
+    return _Ctx(
+        arc=arc,
+        docs={d.doc_id: d for d in arc.docs},
+        seeds={s.doc_id: s for s in arc.seeds},
+        claims_by_doc=claims_by_doc,
+        claim_by_id={c.id: c for c in arc.claims},
+        matches_by_claim=matches,
+        notes_by_claim=notes,
+        cluster_of=cluster_of,
+        speakers=speakers,
+    )
+
+
+def _doc_summary(ctx: _Ctx, d: CleanDoc) -> dict[str, Any]:
+    cl = ctx.cluster_of.get(d.doc_id)
+    return {
+        "id": d.doc_id,
+        "title": d.title,
+        "url": url("article", id=d.doc_id),
+        "date": d.meta.date,
+        "date_display": date_display(d.meta.date),
+        "publisher": d.meta.publisher,
+        "author": d.meta.author,
+        "name": d.name,
+        "versions": len(cl.members) if cl else 1,
+        "is_canonical": (cl is None or cl.canonical == d.doc_id),
+        "claims": len(ctx.claims_by_doc.get(d.doc_id, ())),
+    }
+
+
+def _sort_key(s: dict[str, Any]) -> tuple:
+    # newest first; unknown dates last; then title and id for determinism
+    return (s["date"] is None, _neg(s["date"] or ""), s["title"].lower(), s["id"])
+
+
+def _neg(iso: str) -> str:
+    return "".join(chr(0x10FFFF - ord(ch)) for ch in iso)
+
+
+def _speaker_slug(name: str) -> str:
+    return slugify(name)
+
+
+def _footnotes(ctx: _Ctx, d: CleanDoc) -> list[dict[str, Any]]:
+    notes = []
+    for n, c in enumerate(ctx.claims_by_doc.get(d.doc_id, ()), 1):
+        also = []
+        for m in sorted(ctx.matches_by_claim.get(c.id, ()), key=lambda m: (not m.independent, -m.score, m.other_doc)):
+            other = ctx.docs.get(m.other_doc)
+            oc = ctx.claim_by_id.get(m.other_claim)
+            if other is None:
+                continue
+            also.append(
+                {
+                    "title": other.title,
+                    "publisher": other.meta.publisher,
+                    "url": url("article", id=other.doc_id) + f"#claim-{m.other_claim}",
+                    "text": oc.text if oc else "",
+                    "independent": m.independent,
+                    "relation": m.relation,
+                    "score": round(m.score, 2),
+                }
+            )
+        notes.append(
+            {
+                "n": n,
+                "claim": c,
+                "speaker_url": url("speaker", slug=_speaker_slug(c.speaker)) if c.speaker else None,
+                "also": also,
+                "independent": len({a["url"].split("#")[0] for a in also if a["independent"]}),
+                "notes": [markdown_html(a.note.body) for a in ctx.notes_by_claim.get(c.id, ())],
+            }
+        )
+    return notes
+
+
+def _article_body(ctx: _Ctx, d: CleanDoc, footnotes: list[dict[str, Any]]) -> Markup:
+    by_block: dict[int, list[tuple[int, int, Markup, Markup]]] = defaultdict(list)
+    for fn in footnotes:
+        c: Claim = fn["claim"]
+        open_ = Markup('<span class="claim" id="claim-{}">').format(c.id)
+        close = Markup(
+            '</span><sup class="fnref"><a href="#fn-{n}" id="fnref-{n}" role="doc-noteref" aria-describedby="fn-{n}" '
+            'data-fn="{n}">{n}</a></sup>'
+        ).format(n=fn["n"])
+        by_block[c.block].append((c.start, c.end, open_, close))
+    parts = []
+    for i, b in enumerate(d.blocks):
+        inner = _block_html(b.text, sorted(by_block.get(i, ()), key=lambda s: s[0]), b.lacunae)
+        if b.kind == "h":
+            parts.append(Markup('<h2 id="p{}">{}</h2>').format(i, inner))
+        else:
+            parts.append(Markup('<p id="p{}">{}</p>').format(i, inner))
+    return Markup("\n").join(parts)
+
+
+def _article_jsonld(ctx: _Ctx, d: CleanDoc, footnotes: list[dict[str, Any]], site_url: str) -> Markup:
+    claims = []
+    for fn in footnotes:
+        c: Claim = fn["claim"]
+        item: dict[str, Any] = {
+            "@type": "Claim",
+            "@id": f"#claim-{c.id}",
+            "text": c.text,
+            "identifier": c.id,
+        }
+        if c.speaker:
+            item["author"] = {"@type": "Person", "name": c.speaker}
+        apps = [{"@type": "CreativeWork", "url": a["url"], "name": a["title"]} for a in fn["also"]]
+        if apps:
+            item["appearance"] = apps
+        claims.append(item)
+    obj: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": d.title,
+        "identifier": d.doc_id,
+    }
+    if d.meta.date:
+        obj["datePublished"] = d.meta.date
+    if d.meta.author:
+        obj["author"] = {"@type": "Person", "name": d.meta.author}
+    if d.meta.publisher:
+        obj["publisher"] = {"@type": "Organization", "name": d.meta.publisher}
+    if d.meta.url:
+        obj["isBasedOn"] = d.meta.url
+    if claims:
+        obj["hasPart"] = claims
+    return json_ld(obj)
+
+
+def _article_page(ctx: _Ctx, d: CleanDoc, prev_next: tuple[Any, Any], site_url: str) -> PageSpec:
+    seed = ctx.seeds[d.doc_id]
+    fns = _footnotes(ctx, d)
+    cl = ctx.cluster_of.get(d.doc_id)
+    versions = None
+    if cl and len(cl.members) > 1:
+        versions = {
+            "url": url("versions", id=cl.canonical),
+            "is_canonical": cl.canonical == d.doc_id,
+            "canonical": _doc_summary(ctx, ctx.docs[cl.canonical]),
+            "siblings": [_doc_summary(ctx, ctx.docs[m]) for m in cl.members if m != d.doc_id],
+        }
+    summary = _doc_summary(ctx, d)
+    return PageSpec(
+        url("article", id=d.doc_id),
+        "article",
+        {
+            "doc": summary,
+            "meta": d.meta,
+            "page_title": d.title,
+            "seed_name": seed.name,
+            "raw_url": url("raw", id=d.doc_id),
+            "body_html": _article_body(ctx, d, fns),
+            "footnotes": fns,
+            "captions": d.captions,
+            "removed": d.removed,
+            "repairs": d.repairs,
+            "versions": versions,
+            "jsonld": _article_jsonld(ctx, d, fns, site_url),
+            "prev": prev_next[0],
+            "next": prev_next[1],
+            "month": month_of(d.meta.date),
+            "speakers": sorted({f["claim"].speaker for f in fns if f["claim"].speaker}),
+            "has_note": any(f["notes"] for f in fns),
+        },
+    )
+
+
+def _raw_page(ctx: _Ctx, seed: Seed) -> PageSpec:
+    d = ctx.docs[seed.doc_id]
+    return PageSpec(
+        url("raw", id=seed.doc_id),
+        "raw",
+        {
+            "doc": _doc_summary(ctx, d),
+            "page_title": f"Raw scrape: {d.title}",
+            "seed": seed,
+            "raw_text": seed.text,  # escaped by the template, whitespace kept by <pre>
+            "lines": seed.text.count("\n") + 1,
+        },
+    )
+
+
+def _versions_page(ctx: _Ctx, cl) -> PageSpec:
+    canonical = ctx.docs[cl.canonical]
+    aligns = {a.doc_id: a for a in ctx.arc.versions.alignments if a.canonical == cl.canonical}
+    others = []
+    for m in cl.members:
+        if m == cl.canonical:
+            continue
+        a = aligns.get(m)
+        others.append(
+            {
+                "doc": _doc_summary(ctx, ctx.docs[m]),
+                "alignment": a,
+                "diff_html": _diff_html(a.diff) if a else Markup(""),
+            }
+        )
+    return PageSpec(
+        url("versions", id=cl.canonical),
+        "versions",
+        {
+            "page_title": f"Versions: {canonical.title}",
+            "canonical": _doc_summary(ctx, canonical),
+            "others": others,
+        },
+    )
+
+
+def _diff_html(diff) -> Markup:
+    parts = []
+    for op in diff:
+        if op.op == "equal":
+            parts.append(esc(op.text))
+        elif op.op == "delete":
+            parts.append(Markup('<del title="only in the canonical version">{}</del>').format(esc(op.text)))
+        else:
+            parts.append(Markup('<ins title="only in this version">{}</ins>').format(esc(op.text)))
+    return Markup("").join(parts)
+
+
+def _claims_rows(ctx: _Ctx, claims: Iterable[Claim]) -> list[dict[str, Any]]:
+    rows = []
+    for c in claims:
+        ms = ctx.matches_by_claim.get(c.id, ())
+        indep = len({m.other_doc for m in ms if m.independent})
+        d = ctx.docs[c.doc_id]
+        rows.append(
+            {
+                "claim": c,
+                "independent": indep,
+                "appearances": len({m.other_doc for m in ms}),
+                "url": url("article", id=c.doc_id) + f"#claim-{c.id}",
+                "doc": _doc_summary(ctx, d),
+                "speaker_url": url("speaker", slug=_speaker_slug(c.speaker)) if c.speaker else None,
+                "noted": bool(ctx.notes_by_claim.get(c.id)),
+            }
+        )
+    rows.sort(key=lambda r: (-(r["independent"] + 1), -r["appearances"], r["claim"].id))
+    return rows
+
+
+def build_pages(arc: Archive, site_url: str = "") -> list[PageSpec]:
+    """Every page of the site, in a deterministic order."""
+    ctx = _context(arc)
+    summaries = sorted((_doc_summary(ctx, d) for d in arc.docs), key=_sort_key)
+    listed = [s for s in summaries if s["is_canonical"]]
+    pages: list[PageSpec] = []
+
+    order = [s["id"] for s in summaries]
+    pos = {i: n for n, i in enumerate(order)}
+    for d in sorted(arc.docs, key=lambda d: pos[d.doc_id]):
+        n = pos[d.doc_id]
+        prev = summaries[n - 1] if n > 0 else None
+        nxt = summaries[n + 1] if n + 1 < len(summaries) else None
+        pages.append(_article_page(ctx, d, (prev, nxt), site_url))
+    for s in sorted(arc.seeds, key=lambda s: pos[s.doc_id]):
+        pages.append(_raw_page(ctx, s))
+    for cl in arc.versions.clusters:
+        if len(cl.members) > 1:
+            pages.append(_versions_page(ctx, cl))
+
+    # index by date (one entry per cluster: the canonical, with a version count)
+    by_month: dict[str, list] = defaultdict(list)
+    for s in listed:
+        by_month[month_of(s["date"]) or (s["date"][:4] if s["date"] else "Date unknown")].append(s)
+    pages.append(
+        PageSpec(
+            url("index"),
+            "index",
+            {"page_title": None, "groups": list(by_month.items()), "total": len(arc.docs), "listed": len(listed)},
+        )
+    )
+    by_pub: dict[str, list] = defaultdict(list)
+    for s in listed:
+        by_pub[s["publisher"] or "Publisher unknown"].append(s)
+    pub_groups = sorted(by_pub.items(), key=lambda kv: (kv[0] == "Publisher unknown", kv[0].lower()))
+    pages.append(PageSpec(url("publishers"), "publishers", {"page_title": "By publisher", "groups": pub_groups}))
+
+    pages.append(
+        PageSpec(url("claims"), "claims", {"page_title": "Claims", "rows": _claims_rows(ctx, arc.claims)})
+    )
+    spk = []
+    for name in sorted(ctx.speakers, key=lambda n: (n.lower(), n)):
+        claims = ctx.speakers[name]
+        slug = _speaker_slug(name)
+        roles = sorted({c.role for c in claims if c.role})
+        pages.append(
+            PageSpec(
+                url("speaker", slug=slug),
+                "speaker",
+                {"page_title": name, "speaker": name, "roles": roles, "rows": _claims_rows(ctx, claims)},
+            )
+        )
+        spk.append({"name": name, "url": url("speaker", slug=slug), "claims": len(claims), "roles": roles})
+    pages.append(PageSpec(url("speakers"), "speakers", {"page_title": "Speakers", "speakers": spk}))
+
+    orphans = [n for n in arc.notes if n.claim_id is None]
+    pages.append(
+        PageSpec(
+            url("orphans"),
+            "orphans",
+            {
+                "page_title": "Orphaned notes",
+                "orphans": [{"note": n.note, "html": markdown_html(n.note.body)} for n in orphans],
+            },
+        )
+    )
+    pages.append(PageSpec(url("search"), "search", {"page_title": "Search"}))
+    pages.append(PageSpec(url("404"), "404", {"page_title": "Page not found"}))
+    return pages
