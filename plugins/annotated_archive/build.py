@@ -27,6 +27,7 @@ def run_build(
     seeds: Path | None = None,
     strict: bool = False,
     search: bool = True,
+    overrides: dict | None = None,
 ) -> int:
     from pelican import Pelican
     from pelican.log import init as init_logging
@@ -37,7 +38,7 @@ def run_build(
     if not settings_path.is_file():
         print(f"error: settings file {settings_path} not found (run from the project folder)", file=sys.stderr)
         return 2
-    override: dict = {}
+    override: dict = dict(overrides or {})
     if output is not None:
         override["OUTPUT_PATH"] = str(output.resolve())
     if seeds is not None:

@@ -1,0 +1,117 @@
+"""A full Pelican build of the seeds into a temp folder, with assertions on the pages."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from conftest import SEEDS, build_site
+
+from annotated_archive.read import doc_identity, read_seed
+
+
+def seed_ids() -> dict[str, str]:
+    return {p.name: read_seed(p.name, p.read_bytes()).doc_id for p in sorted(SEEDS.glob("*.txt"))}
+
+
+def page(site: Path, rel: str) -> str:
+    return (site / rel).read_text(encoding="utf-8")
+
+
+def test_five_articles_and_five_raw_pages(site):
+    ids = seed_ids()
+    assert len(ids) == 5
+    assert sorted(p.stem for p in (site / "articles").glob("*.html")) == sorted(ids.values())
+    assert sorted(p.stem for p in (site / "raw").glob("*.html")) == sorted(ids.values())
+    for rel in ("index.html", "publishers.html", "claims.html", "speakers/index.html", "search.html", "404.html", "about.html"):
+        assert (site / rel).is_file(), rel
+
+
+def test_index_lists_every_story_with_date_and_publisher(site):
+    idx = page(site, "index.html")
+    for doc_id in seed_ids().values():
+        art = page(site, f"articles/{doc_id}.html")
+        title = re.search(r'<h1 id="title">(.*?)</h1>', art, re.S).group(1)
+        # a version is listed under its canonical, so every title is in the index or in a banner
+        assert title in idx or "This is a version of" in art
+    assert "Russia calls on NATO to back off" in idx
+    assert "24 December 2021" in idx  # the dateline of 004
+
+
+def test_metadata_where_present(site):
+    ids = seed_ids()
+    a003 = page(site, f"articles/{ids['003_9ede0d2f98eddf13.txt']}.html")
+    assert 'datetime="2021-12-17"' in a003
+    assert "Patrick Reevell" in a003
+    a004 = page(site, f"articles/{ids['004_0c3d99bb53a87a92.txt']}.html")
+    assert 'datetime="2021-12-24T17:53"' in a004
+    assert "<h1 id=\"title\">Russia calls on NATO to back off</h1>" in a004
+    a001 = page(site, f"articles/{ids['001_b10c8c6ec348e369.txt']}.html")
+    assert 'datetime="2021-12"' in a001
+
+
+def test_missing_date_is_never_invented(site):
+    ids = seed_ids()
+    a000 = page(site, f"articles/{ids['000_115011d09005524f.txt']}.html")
+    assert "date unknown" in a000
+    assert "datetime=" not in a000.split("<article", 1)[1].split("</header>", 1)[0]
+
+
+def test_raw_page_is_verbatim(site):
+    for p in sorted(SEEDS.glob("*.txt")):
+        seed = read_seed(p.name, p.read_bytes())
+        raw = page(site, f"raw/{seed.doc_id}.html")
+        pre = re.search(r'<pre class="raw"[^>]*>(.*?)</pre>', raw, re.S).group(1)
+        assert html.unescape(pre) == seed.text
+        assert "<script" not in pre
+        art = page(site, f"articles/{seed.doc_id}.html")
+        assert f'href="../raw/{seed.doc_id}.html"' in art
+
+
+def test_links_are_relative_for_sub_path_hosting(site):
+    for f in site.rglob("*.html"):
+        text = f.read_text(encoding="utf-8")
+        assert not re.search(r'(?:href|src)="/(?!/)', text), f"root-absolute link in {f}"
+        assert 'Content-Security-Policy' in text, f
+
+
+def test_urls_depend_on_content_not_order_or_names(tmp_path, seeds_copy):
+    ids = seed_ids()
+    # rename every seed and drop two: the remaining pages keep their URLs
+    for i, p in enumerate(sorted(seeds_copy.glob("*.txt"))):
+        if i < 2:
+            p.unlink()
+        else:
+            p.rename(p.with_name(f"zz renamed {9 - i}.txt"))
+    out = tmp_path / "out"
+    assert build_site(out, seeds=seeds_copy, search=False) == 0
+    names = sorted(ids)
+    for n in names[2:]:
+        assert (out / "articles" / f"{ids[n]}.html").is_file()
+    assert len(list((out / "articles").glob("*.html"))) == 3
+
+
+def test_identity_ignores_whitespace_layout():
+    assert doc_identity("a  b\nc") == doc_identity("a b c")
+    assert doc_identity("a b c") != doc_identity("a b d")
+
+
+def test_search_index_built(site):
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert (site / "pagefind" / "pagefind-ui.js").is_file()
+
+
+def test_cli_build_same_as_readme(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    out = tmp_path / "o"
+    r = subprocess.run(
+        [sys.executable, "-m", "annotated_archive", "build", "--output", str(out), "--no-search"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert len(list((out / "articles").glob("*.html"))) == 5
