@@ -1,25 +1,84 @@
-"""Clean stage (placeholder until the cleaning issue lands): title, metadata
-and body paragraphs, with every non-empty raw line accounted for."""
+"""Clean stage: a scraped text -> :class:`CleanDoc`.
+
+Pure functions (no Pelican/Jinja, no file I/O, no clock, no randomness, no
+module-level mutable state).  The stage is a named, ordered chain of rules
+(like markdown-it-py's rule chains): every line that leaves the body carries
+the name of the rule that took it out.
+
+The chain, in order (see ``RULES``):
+
+1. ``header``       — scraper header lines (`` date 2021-12-17 …``)
+2. line rules       — one line, structure first: bare URLs, counters,
+                      hashtags, relative dates, credits, captions, whole-line
+                      furniture phrases (data, multilingual)
+3. document rules   — repetition inside the document and across seeds,
+                      teaser blocks (headline + truncated blurb + CATEGORY),
+                      entity lists, section label + inline teaser headline
+4. ``main-content`` — the densest run of sentence-like lines (a maximum
+                      sub-array over per-line scores); everything outside is
+                      page furniture
+5. metadata         — title, date, byline, publisher from the lines above
+                      the article (``metadata.py`` rules)
+6. body rules       — inside the article: short stray lines, headings
+7. repairs          — glued sentences split (lacuna recorded), repeated
+                      trailing phrase collapsed; every change is a Repair
+
+Never loses data: every non-empty raw line ends up in ``meta_lines``, a
+block's ``line_nos``, ``caption_lines`` or ``removed``.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
 
+from . import clean_rules as cr
 from . import metadata as md
-from .models import Block, CleanDoc, Meta, Removed, Seed
+from .models import Block, CleanDoc, Meta, Removed, Repair, Seed
+
+# Structural thresholds are data.
+LIMITS = {
+    "good_chars": 80,  # a line this long, sentence-like, is article text
+    "good_words": 10,
+    "near_chars": 35,
+    "near_words": 6,
+    "label_words": 3,  # a line of at most this many words is a label
+    "heading_words": 20,  # a heading has at most this many words
+    "repeat_short_words": 8,  # repeated across seeds and at most this long -> furniture
+    "min_stop_density": 0.12,  # below this, a long line is a list of names/links
+    "score_short": -25.0,  # region score of a short non-sentence line
+    "score_removed": -40.0,  # ... of a line a rule removed
+    "score_boundary": -250.0,  # ... of a "Related"/"Comments" header
+    "near_weight": 0.5,
+    "max_title_gap": 12,  # lines above the article searched for its title
+    "title_max_words": 30,
+    "meta_window": 10,  # lines around the article start searched for metadata
+}
+
+BOUNDARY_RULES = frozenset({"related-block", "comment-prompt", "teaser", "entity-list"})
+
+
+# ------------------------------------------------------------------ stats
 
 
 @dataclass(frozen=True, slots=True)
 class LineStats:
-    """How many seeds each normalised line occurs in (cross-seed repetition)."""
+    """How many seeds each normalised line occurs in (cross-seed repetition).
+
+    ``counts`` holds only lines seen in more than one seed, sorted, so the
+    object is immutable, hashable and independent of the seeds' order."""
 
     counts: tuple[tuple[str, int], ...] = ()
     n_docs: int = 0
+    _index: dict = field(default=None, compare=False, hash=False, repr=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", dict(self.counts))
 
     def count(self, line: str) -> int:
-        return dict(self.counts).get(norm_line(line), 0)
+        return self._index.get(norm_line(line), 0)
 
 
 def norm_line(line: str) -> str:
@@ -31,49 +90,680 @@ def line_stats(seeds: Iterable[Seed]) -> LineStats:
     n = 0
     for s in seeds:
         n += 1
-        c.update({norm_line(x) for x in s.text.split("\n") if x.strip()})
+        text = _source_text(s)
+        c.update({norm_line(x) for x in text.split("\n") if x.strip()})
     return LineStats(tuple(sorted((k, v) for k, v in c.items() if v > 1)), n)
 
 
+def _source_text(seed: Seed) -> str:
+    if seed.kind == "html":
+        from .html_text import html_to_text
+
+        return html_to_text(seed.text)
+    return seed.text
+
+
+# ------------------------------------------------------------ line model
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    no: int  # 1-based raw line number
+    raw: str
+    text: str  # stripped
+    words: int
+    chars: int
+    stop: float
+    end: bool  # ends like a sentence
+    cls: str  # good | near | short
+    caps: float = 0.0  # share of longer words that start with a capital (Title Case)
+
+    @property
+    def heading_like(self) -> bool:
+        t = self.text
+        return (
+            1 <= self.words <= LIMITS["heading_words"]
+            and not t.endswith((".", ",", ";", "…"))
+            and not cr.is_bare_url(t)
+        )
+
+
+def _caps(ws: list[str]) -> float:
+    long_ = [w for w in ws if len(w) >= 4 and w[0].isalpha()]
+    if len(long_) < 3:
+        return 0.0
+    return sum(1 for w in long_ if w[0].isupper()) / len(long_)
+
+
+def _classify(text: str, ws: list[str], stop: float, end: bool, low_stop_lang: bool) -> str:
+    n, c = len(ws), len(text)
+    if n <= 25 and _caps(ws) >= 0.8 and not text.endswith("."):
+        return "short"  # a Title Case headline, not running text
+    stop_ok = low_stop_lang or stop >= LIMITS["min_stop_density"]
+    if c >= LIMITS["good_chars"] and n >= LIMITS["good_words"] and stop_ok and (end or n >= 25) and not cr.is_truncated(text):
+        return "good"
+    if c >= LIMITS["near_chars"] and n >= LIMITS["near_words"] and end and stop_ok:
+        return "near"
+    return "short"
+
+
+def _lines(text: str) -> list[Line]:
+    raw = text.split("\n")
+    pre = []
+    for i, r in enumerate(raw, 1):
+        t = r.strip()
+        if not t:
+            continue
+        ws = cr.words(t)
+        pre.append((i, r, t, ws, cr.stop_density(ws), cr.ends_sentence(t)))
+    # A language our stop-word data does not cover (e.g. Korean): don't use
+    # stop-word density at all for this document.
+    long_lines = [p for p in pre if len(p[3]) >= 10]
+    tot = sum(len(p[3]) for p in long_lines)
+    stops = sum(p[4] * len(p[3]) for p in long_lines)
+    low_stop_lang = tot == 0 or stops / tot < 0.08
+    return [
+        Line(i, r, t, len(ws), len(t), sd, e, _classify(t, ws, sd, e, low_stop_lang), _caps(ws))
+        for i, r, t, ws, sd, e in pre
+    ]
+
+
+# ------------------------------------------------------------ the chain
+
+
+class _State:
+    """Mutable bookkeeping local to one ``clean`` call (never shared)."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+        self.decided: dict[int, tuple[str, str]] = {}  # index -> (kind, rule)
+        self.removed_parts: list[Removed] = []
+        self.meta: dict[str, str] = {}
+        self.meta_idx: list[int] = []
+        self.region: tuple[int, int] = (0, -1)
+        self.neutral = True
+
+    def open(self, i: int) -> bool:
+        return i not in self.decided
+
+    def remove(self, i: int, rule: str) -> None:
+        if i not in self.decided:
+            self.decided[i] = ("removed", rule)
+
+    def set(self, i: int, kind: str, rule: str) -> None:
+        self.decided[i] = (kind, rule)
+
+    def rule_of(self, i: int) -> str | None:
+        d = self.decided.get(i)
+        return d[1] if d and d[0] == "removed" else None
+
+
+# --- 1. header -------------------------------------------------------------
+
+
+def rule_header(st: _State, stats: LineStats | None) -> None:
+    for i, ln in enumerate(st.lines[:3]):
+        h = md.parse_header_line(ln.raw)
+        if not h:
+            continue
+        key, value, rest = h
+        if key in st.meta:
+            continue
+        st.meta[key] = value
+        if key == "date":
+            st.meta["date_text"] = ln.text[: len(ln.text) - len(rest)].strip() if rest else ln.text
+        st.set(i, "meta", "header")
+        st.meta_idx.append(i)
+        if rest:
+            rule = "photo-credit" if cr.is_credit(rest) else "header-residue"
+            st.removed_parts.append(Removed(ln.no, rest, rule))
+
+
+# --- 2. line rules -----------------------------------------------------------
+
+
+def _line_rule(ln: Line) -> str | None:
+    t = ln.text
+    if cr.is_image_url(t):
+        return "image-url"
+    if cr.is_bare_url(t):
+        return "bare-url"
+    if cr.is_hashtag_line(t):
+        return "hashtags"
+    if cr.is_relative_date(t):
+        return "relative-date"
+    if cr.is_counter(t):
+        return "counter"
+    r = cr.phrase_rule(t)
+    if r:
+        return r
+    r = cr.prefix_rule(t)
+    if r:
+        return r
+    if cr.is_credit(t) and not cr.is_caption(t):
+        return "photo-credit"
+    return None
+
+
+def rule_lines(st: _State, stats: LineStats | None) -> None:
+    for i, ln in enumerate(st.lines):
+        if not st.open(i):
+            continue
+        r = _line_rule(ln)
+        if r:
+            st.remove(i, r)
+        elif cr.is_caption(ln.text) and ln.cls != "good":
+            st.set(i, "caption", "caption")
+
+
+def rule_after_image(st: _State, stats: LineStats | None) -> None:
+    """A line right under an image URL (no blank line between) is its caption."""
+    for i, ln in enumerate(st.lines[:-1]):
+        nxt = st.lines[i + 1]
+        if st.rule_of(i) == "image-url" and nxt.no == ln.no + 1 and st.open(i + 1) and not md.parse_byline(nxt.text):
+            st.set(i + 1, "caption", "caption-after-image")
+
+
+# --- 3. document rules -------------------------------------------------------
+
+
+def rule_repeated_in_doc(st: _State, stats: LineStats | None) -> None:
+    """Short lines seen twice or more are labels; longer duplicates are copies."""
+    seen: dict[str, list[int]] = {}
+    for i, ln in enumerate(st.lines):
+        seen.setdefault(norm_line(ln.text), []).append(i)
+    for key, idx in seen.items():
+        if len(idx) < 2:
+            continue
+        ln = st.lines[idx[0]]
+        if ln.words <= LIMITS["label_words"] and ln.cls == "short":
+            for i in idx:
+                st.remove(i, "repeated-label")
+        else:
+            for i in idx[1:]:
+                st.remove(i, "duplicate-line")
+
+
+def rule_repeated_across(st: _State, stats: LineStats | None) -> None:
+    """Lines found in other seeds too: menus, footers, widgets of the same site."""
+    if not stats or stats.n_docs < 2:
+        return
+    for i, ln in enumerate(st.lines):
+        if not st.open(i) or stats.count(ln.text) < 2:
+            continue
+        if ln.words <= LIMITS["repeat_short_words"] or ln.cls == "short":
+            st.remove(i, "repeated-across-seeds")
+
+
+def _prev(st: _State, i: int, k: int = 1) -> list[int]:
+    return list(range(max(0, i - k), i))[::-1]
+
+
+def rule_teasers(st: _State, stats: LineStats | None) -> None:
+    """Teaser lists: [source] / headline / truncated blurb / CATEGORY."""
+    n = len(st.lines)
+    for i, ln in enumerate(st.lines):
+        if not cr.is_truncated(ln.text) or ln.words > 120:
+            continue
+        if not st.open(i):
+            continue
+        st.remove(i, "teaser")
+        for j in _prev(st, i, 2):
+            pj = st.lines[j]
+            if pj.heading_like and pj.cls != "good" and (st.open(j) or st.rule_of(j)):
+                st.remove(j, "teaser")
+                # a source label above the headline
+                if j > 0 and st.lines[j - 1].words <= 4 and st.lines[j - 1].heading_like:
+                    st.remove(j - 1, "teaser")
+                break
+        if i + 1 < n and cr.is_upper_label(st.lines[i + 1].text):
+            st.remove(i + 1, "teaser")
+
+
+def rule_entity_list(st: _State, stats: LineStats | None) -> None:
+    """"Person / Joe Biden / Country / Poland": type label followed by a name."""
+    for i, ln in enumerate(st.lines[:-1]):
+        if cr.is_entity_type(ln.text) and ln.words <= 2:
+            nxt = st.lines[i + 1]
+            if nxt.words <= 6 and nxt.heading_like:
+                st.remove(i, "entity-list")
+                st.remove(i + 1, "entity-list")
+
+
+def rule_upper_category(st: _State, stats: LineStats | None) -> None:
+    """``POLITICS`` after a blurb and before another teaser."""
+    for i, ln in enumerate(st.lines):
+        if not cr.is_upper_label(ln.text) or not st.open(i):
+            continue
+        prev_long = i > 0 and st.lines[i - 1].words >= 15
+        nxt_short = i + 1 >= len(st.lines) or st.lines[i + 1].cls == "short"
+        if prev_long and nxt_short:
+            st.remove(i, "teaser")
+
+
+def _label_like(ln: Line) -> bool:
+    t = ln.text
+    return 1 <= ln.words <= 2 and len(t) <= 30 and not cr.ends_sentence(t) and t[:1].isupper()
+
+
+def rule_label_teaser(st: _State, stats: LineStats | None) -> None:
+    """A section label directly above a headline (no blank line between) is
+    an inline teaser of another story (``World`` / ``Putin Warns…``)."""
+    for i, ln in enumerate(st.lines[:-1]):
+        nxt = st.lines[i + 1]
+        if nxt.no != ln.no + 1 or not _label_like(ln):
+            continue
+        if nxt.heading_like and 3 <= nxt.words <= 25 and (nxt.cls != "good" or nxt.caps >= 0.6) and not nxt.text.endswith(":"):
+            if md.parse_byline(nxt.text) or md.parse_dateline(nxt.text):
+                continue
+            st.remove(i, "section-label")
+            st.remove(i + 1, "inline-teaser")
+
+
+# --- 4. main content -----------------------------------------------------------
+
+
+def _score(st: _State, i: int, stats: LineStats | None) -> float:
+    ln = st.lines[i]
+    d = st.decided.get(i)
+    if d is not None:
+        if d[0] == "removed":
+            return LIMITS["score_boundary"] if d[1] in BOUNDARY_RULES else LIMITS["score_removed"]
+        return 0.0
+    if stats is not None and st.neutral and stats.count(ln.text) >= 2:
+        return 0.0  # shared with other seeds: a footer, or another version's text
+    if ln.cls == "good":
+        return float(ln.chars)
+    if ln.cls == "near":
+        return ln.chars * LIMITS["near_weight"]
+    return LIMITS["score_short"]
+
+
+def _best_run(scores: list[float]) -> tuple[float, int, int]:
+    best, cur, start, bs, be = 0.0, 0.0, 0, 0, -1
+    for i, s in enumerate(scores):
+        if cur <= 0:
+            cur, start = s, i
+        else:
+            cur += s
+        if cur > best:
+            best, bs, be = cur, start, i
+    return best, bs, be
+
+
+def rule_main_content(st: _State, stats: LineStats | None) -> None:
+    """The article is the run of lines with the highest total score: long
+    sentence-like lines score their length, furniture scores negative."""
+    st.neutral = True
+    best, bs, be = _best_run([_score(st, i, stats) for i in range(len(st.lines))])
+    if be < bs:  # every line is shared with another seed (a duplicate)
+        st.neutral = False
+        best, bs, be = _best_run([_score(st, i, stats) for i in range(len(st.lines))])
+    if be >= bs:
+        # take in the article's own lines right next to the run (text shared
+        # with another version of the story scores 0 above)
+        while bs > 0 and st.open(bs - 1) and st.lines[bs - 1].cls in ("good", "near"):
+            bs -= 1
+        while be + 1 < len(st.lines) and st.open(be + 1) and st.lines[be + 1].cls in ("good", "near"):
+            be += 1
+    st.region = (bs, be)
+
+
+# --- 5. metadata -----------------------------------------------------------------
+
+
+def rule_metadata(st: _State, stats: LineStats | None) -> None:
+    a, b = st.region
+    lo = 0
+    hi = min(len(st.lines), (a if b >= a else 0) + 3)
+    # date, byline, publisher: lines above the article and just inside it
+    author_at = None
+    for i in range(lo, hi):
+        ln = st.lines[i]
+        d = st.decided.get(i)
+        if d and d[0] in ("meta", "caption"):
+            continue
+        if ln.cls == "good":
+            continue
+        if "date" not in st.meta:
+            iso = md.parse_dateline(ln.text) or _dateline_in(ln.text)
+            if iso:
+                st.meta["date"], st.meta["date_text"] = iso, ln.text
+                st.set(i, "meta", "dateline")
+                st.meta_idx.append(i)
+                continue
+        if "author" not in st.meta:
+            b_ = md.parse_byline(ln.text)
+            if b_:
+                st.meta["author"] = b_
+                st.set(i, "meta", "byline")
+                st.meta_idx.append(i)
+                author_at = i
+                continue
+    # publisher: a name-like line right under the byline (often repeated)
+    if author_at is not None and "publisher" not in st.meta:
+        j = author_at + 1
+        if j < len(st.lines):
+            ln = st.lines[j]
+            if 1 <= ln.words <= 5 and ln.heading_like and ln.cls == "short" and ln.text[:1].isupper() and not md.parse_dateline(ln.text):
+                st.meta["publisher"] = ln.text
+                st.set(j, "meta", "publisher")
+                st.meta_idx.append(j)
+                key = norm_line(ln.text)
+                for k, other in enumerate(st.lines):
+                    if k != j and norm_line(other.text) == key and st.decided.get(k, ("",))[0] != "meta":
+                        st.set(k, "removed", "repeated-publisher")
+    # title: the nearest heading-like line above the article
+    if "title" not in st.meta:
+        t = _find_title(st)
+        if t is not None:
+            st.meta["title"] = st.lines[t].text
+            st.set(t, "meta", "title")
+            st.meta_idx.append(t)
+            key = norm_line(st.lines[t].text)
+            for k, other in enumerate(st.lines):
+                if k != t and st.open(k) and _same_title(other.text, st.lines[t].text):
+                    st.remove(k, "repeated-title")
+    # more bylines / datelines near the top are furniture
+    for i in range(0, min(len(st.lines), max(hi, 1))):
+        if st.open(i) and st.lines[i].cls == "short":
+            if md.parse_byline(st.lines[i].text):
+                st.remove(i, "byline")
+            elif md.parse_dateline(st.lines[i].text) or _dateline_in(st.lines[i].text):
+                st.remove(i, "dateline")
+
+
+_DATE_PREFIX = re.compile(
+    r"^(?:published|updated|posted|last updated|modified|publié le|mis à jour|veröffentlicht|aktualisiert|"
+    r"publicado|actualizado|pubblicato|aggiornato|atualizado|опубликовано|обновлено)\s*(?:on|le|am|el|il|em|:)?\s*[:,]?\s*",
+    re.I,
+)
+
+
+def _dateline_in(text: str) -> str | None:
+    """``Updated 1:39 am EST, Wednesday, November 20, 2019`` -> the date."""
+    t = _DATE_PREFIX.sub("", text.strip())
+    if len(t) > 80:
+        return None
+    iso = md.parse_dateline(t)
+    if iso:
+        return iso
+    # try the date-looking tail/head pieces split by commas / pipes
+    parts = [p.strip() for p in re.split(r"\s*[|•·]\s*", t) if p.strip()]
+    for p in parts:
+        iso = md.parse_dateline(p)
+        if iso:
+            return iso
+        # "Wednesday, November 20, 2019" / "1:39 am EST, Wednesday, November 20, 2019"
+        m = re.search(r"([^\W\d_]{3,12}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})|(\d{1,2}\.? [^\W\d_]{3,12}\.? \d{4})|(\d{4}-\d{2}-\d{2})", p)
+        if m:
+            iso = md.parse_dateline(m.group(0))
+            if iso:
+                return iso
+    return None
+
+
+def _same_title(a: str, b: str) -> bool:
+    na, nb = norm_line(a), norm_line(b)
+    if na == nb:
+        return True
+    # "<title> - Site Name" / "<title> | Site"
+    return len(nb) >= 15 and (na.startswith(nb + " ") and len(na) - len(nb) <= 60 and re.match(r"^\s*[-|–—:]", na[len(nb):]) is not None)
+
+
+def _find_title(st: _State) -> int | None:
+    a, b = st.region
+    if b < a:
+        a = len(st.lines)
+    cands = []
+    for i in range(a - 1, max(-1, a - 1 - LIMITS["max_title_gap"]), -1):
+        ln = st.lines[i]
+        d = st.decided.get(i)
+        if d and d[0] in ("meta", "caption"):
+            continue
+        if d and d[1] not in ("repeated-label", "duplicate-line", "repeated-across-seeds", "section-label", "inline-teaser"):
+            continue
+        if ln.heading_like and 3 <= ln.words <= LIMITS["title_max_words"] and not ln.text.endswith(":"):
+            cands.append(i)
+            break
+    if cands:
+        return cands[0]
+    for i, ln in enumerate(st.lines[: max(a, 0)]):
+        if st.open(i) and ln.heading_like and 3 <= ln.words <= LIMITS["title_max_words"]:
+            return i
+    return None
+
+
+# --- 6. body -----------------------------------------------------------------------
+
+
+def rule_outside(st: _State, stats: LineStats | None) -> None:
+    a, b = st.region
+    for i, ln in enumerate(st.lines):
+        if not st.open(i):
+            continue
+        if b < a:
+            st.remove(i, "no-article-text")
+        elif i < a:
+            st.remove(i, "navigation" if ln.cls == "short" else "before-article")
+        elif i > b:
+            st.remove(i, "navigation" if ln.cls == "short" else "after-article")
+
+
+def rule_body_short(st: _State, stats: LineStats | None) -> None:
+    """Inside the article: keep sentences and headings, drop stray labels."""
+    a, b = st.region
+    if b < a:
+        return
+    idx = [i for i in range(a, b + 1) if st.open(i)]
+    for k, i in enumerate(idx):
+        ln = st.lines[i]
+        if ln.cls in ("good", "near"):
+            continue
+        nxt = st.lines[idx[k + 1]] if k + 1 < len(idx) else None
+        prv = st.lines[idx[k - 1]] if k > 0 else None
+        nxt_body = nxt is not None and nxt.cls in ("good", "near")
+        prv_body = prv is not None and prv.cls in ("good", "near")
+        if ln.end and ln.words >= 3 and (nxt_body or prv_body) and not ln.heading_like:
+            continue  # a short sentence between paragraphs
+        if ln.heading_like and nxt_body and ln.words >= 1 and k > 0 and not _label_like(ln):
+            st.set(i, "heading", "heading")
+            continue
+        if ln.heading_like and nxt_body and _label_like(ln) and ln.text.isupper() and k > 0:
+            st.set(i, "heading", "heading")
+            continue
+        if ln.end and ln.words >= 3 and nxt_body and prv_body:
+            continue
+        st.remove(i, "stray-label" if _label_like(ln) else "short-line")
+
+
+# --- the chain ------------------------------------------------------------------------
+
+Rule = Callable[[_State, "LineStats | None"], None]
+
+RULES: tuple[tuple[str, Rule], ...] = (
+    ("header", rule_header),
+    ("lines", rule_lines),
+    ("after-image", rule_after_image),
+    ("repeated-in-doc", rule_repeated_in_doc),
+    ("repeated-across-seeds", rule_repeated_across),
+    ("teasers", rule_teasers),
+    ("entity-list", rule_entity_list),
+    ("upper-category", rule_upper_category),
+    ("label-teaser", rule_label_teaser),
+    ("main-content", rule_main_content),
+    ("metadata", rule_metadata),
+    ("outside", rule_outside),
+    ("body-short", rule_body_short),
+)
+
+
+# ------------------------------------------------------------------ repairs
+
+_GLUE_CASE = re.compile(r"(?<![\w#@/.])([A-Za-z]?[a-z]+)([A-Z][a-z]+)")
+_GLUE_PUNCT = re.compile(r"([a-z\)\]\"”’»%\d])([.!?][\"”’»]?)([A-Z][a-z]|[\"“«][A-Z])")
+_DOUBLE_PUNCT = re.compile(r"([,;:])\s*([,.;])(?!\.)\s*|\s+([,.;:])(?=\s)")
+# Capitalised words that open a sentence: "SoAlthough" is glued, "YouTube" is not.
+OPENERS = frozenset(
+    "although according however during earlier later meanwhile while when where after before but and "
+    "the this that these those there it he she they we in on at for with as if since so yet still also "
+    "le la les il elle ils der die das er sie es el los las ella ellos lo gli он она они".split()
+)
+_URLISH = re.compile(r"\S*(?:https?://|www\.|\.com|\.org|\.net|@)\S*", re.I)
+
+
+def _glue_points(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, replacement) edits that unglue sentences; sorted."""
+    spans_skip = [m.span() for m in _URLISH.finditer(text)]
+
+    def skip(p: int) -> bool:
+        return any(a <= p < b for a, b in spans_skip)
+
+    edits: list[tuple[int, int, str]] = []
+    for m in _GLUE_CASE.finditer(text):
+        left = m.group(1)
+        if len(left) < 2 or skip(m.start()):
+            continue
+        if left[0].isupper() and m.group(2).lower() not in OPENERS and m.group(2).lower() not in cr.STOPWORDS:
+            continue
+        p = m.start(2)
+        edits.append((p, p, " "))
+    for m in _GLUE_PUNCT.finditer(text):
+        p = m.end(2)
+        if skip(m.start()):
+            continue
+        # abbreviations like "U.S.A" or "e.g.The": require two letters before
+        before = text[max(0, m.start(1) - 2): m.start(1) + 1]
+        if re.fullmatch(r".?\.?[A-Za-z]", before) and "." in before:
+            continue
+        edits.append((p, p, " "))
+    for m in _DOUBLE_PUNCT.finditer(text):
+        if skip(m.start()):
+            continue
+        if m.group(3):  # "systems , the": a gap before the punctuation
+            continue
+        edits.append((m.start(), m.end(), m.group(1) + " "))
+    edits.sort()
+    out: list[tuple[int, int, str]] = []
+    last = -1
+    for e in edits:
+        if e[0] >= last:
+            out.append(e)
+            last = e[1] if e[1] > e[0] else e[0] + 1
+    return out
+
+
+def _lacunae_marks(text: str) -> list[int]:
+    """Gaps visible without editing: `` , `` (text lost before a comma)."""
+    return [m.start() + 1 for m in re.finditer(r"\w\s+[,;](?=\s)", text)]
+
+
+def repair_glued(text: str) -> tuple[str, tuple[int, ...]]:
+    edits = _glue_points(text)
+    out, pos, lac = [], 0, []
+    shift = 0
+    for a, b, rep in edits:
+        out.append(text[pos:a])
+        lac.append(a + shift + (len(rep) - 1 if rep.endswith(" ") else 0))
+        out.append(rep)
+        shift += len(rep) - (b - a)
+        pos = b
+    out.append(text[pos:])
+    new = "".join(out)
+    return new, tuple(sorted(set(lac + _lacunae_marks(new))))
+
+
+def collapse_repeated_tail(text: str) -> tuple[str, str] | None:
+    """``… around the world threats and … around the world.`` -> once.
+
+    Returns (new_text, removed_part) or None."""
+    toks = list(re.finditer(r"\S+", text))
+    n = len(toks)
+
+    def key(t: str) -> str:
+        return re.sub(r"\W+", "", t.lower())
+
+    ks = [key(t.group(0)) for t in toks]
+    for k in range(min(n // 2, 40), 2, -1):
+        if ks[n - 2 * k: n - k] == ks[n - k:] and all(ks[n - k:]):
+            cut_from = toks[n - k - 1].end()  # end of the first copy
+            first_end = toks[n - k - 1].group(0)
+            tail = text[cut_from:]
+            # keep the final punctuation of the second copy
+            m = re.search(r"[.!?…\"”’»]+\s*$", tail)
+            punct = m.group(0).strip() if m else ""
+            new = text[:cut_from]
+            if punct and not first_end.endswith(punct):
+                new = new + punct
+            removed = text[cut_from:].strip()
+            return new, removed
+    return None
+
+
+# ------------------------------------------------------------------ clean
+
+
 def clean(seed: Seed, stats: LineStats | None = None) -> CleanDoc:
-    lines = seed.text.split("\n")
-    meta: dict[str, str | None] = {}
-    meta_lines: list[int] = []
+    """Clean one seed.  Pure: same (seed, stats) -> same CleanDoc."""
+    text = _source_text(seed)
+    lines = _lines(text)
+    st = _State(lines)
+    for _name, rule in RULES:
+        rule(st, stats)
+
+    meta = st.meta
     blocks: list[Block] = []
-    removed: list[Removed] = []
-    for i, line in enumerate(lines, 1):
-        s = line.strip()
-        if not s:
-            continue
-        h = md.parse_header_line(line)
-        if h and i <= 3:
-            meta.setdefault(h[0], h[1])
-            if h[0] == "date":
-                meta.setdefault("date_text", s)
-            meta_lines.append(i)
-            if h[2]:
-                removed.append(Removed(i, h[2], "header-residue"))
-            continue
-        d = md.parse_dateline(s)
-        if d and "date" not in meta:
-            meta["date"], meta["date_text"] = d, s
-            meta_lines.append(i)
-            continue
-        b = md.parse_byline(s)
-        if b and "author" not in meta:
-            meta["author"] = b
-            meta_lines.append(i)
-            continue
-        if "title" not in meta and len(s.split()) >= 3:
-            meta["title"] = s
-            meta_lines.append(i)
-            continue
-        blocks.append(Block("p", s, (i,)))
+    removed: list[Removed] = list(st.removed_parts)
+    repairs: list[Repair] = []
+    captions: list[str] = []
+    caption_lines: list[int] = []
+    meta_lines = sorted(lines[i].no for i in st.meta_idx)
+    for i, ln in enumerate(lines):
+        d = st.decided.get(i)
+        if d is None or d[0] == "heading":
+            if d is None:
+                body, lac = ln.text, ()
+                new, lac = repair_glued(body)
+                if new != body:
+                    repairs.append(Repair(ln.no, "unglue-sentences", body, new))
+                body = new
+                tail = collapse_repeated_tail(body)
+                if tail:
+                    repairs.append(Repair(ln.no, "repeated-trailing-phrase", body, tail[0]))
+                    removed.append(Removed(ln.no, tail[1], "repeated-trailing-phrase"))
+                    body = tail[0]
+                    lac = tuple(x for x in lac if x <= len(body))
+                blocks.append(Block("p", body, (ln.no,), lac))
+            else:
+                blocks.append(Block("h", ln.text, (ln.no,)))
+        elif d[0] == "removed":
+            removed.append(Removed(ln.no, ln.text, d[1]))
+        elif d[0] == "caption":
+            captions.append(ln.text)
+            caption_lines.append(ln.no)
+    # a body never starts or ends with a heading
+    while blocks and blocks[0].kind == "h":
+        b = blocks.pop(0)
+        removed.append(Removed(b.line_nos[0], b.text, "leading-heading"))
+    while blocks and blocks[-1].kind == "h":
+        b = blocks.pop()
+        removed.append(Removed(b.line_nos[0], b.text, "trailing-heading"))
+    removed.sort(key=lambda r: (r.line_no, r.rule))
     return CleanDoc(
         doc_id=seed.doc_id,
         name=seed.name,
-        meta=Meta(**{k: v for k, v in meta.items() if k in Meta.__slots__}),
+        meta=Meta(
+            title=meta.get("title"),
+            date=meta.get("date"),
+            date_text=meta.get("date_text"),
+            url=meta.get("url"),
+            publisher=meta.get("publisher"),
+            author=meta.get("author"),
+        ),
         blocks=tuple(blocks),
+        captions=tuple(captions),
         removed=tuple(removed),
+        repairs=tuple(repairs),
         meta_lines=tuple(meta_lines),
+        caption_lines=tuple(caption_lines),
     )
