@@ -51,13 +51,16 @@ LIMITS = {
     "score_short": -25.0,  # region score of a short non-sentence line
     "score_removed": -40.0,  # ... of a line a rule removed
     "score_boundary": -250.0,  # ... of a "Related"/"Comments" header
+    "score_hard_boundary": -1000.0,  # ... of a comments header
     "near_weight": 0.5,
+    "max_gap": 1,  # lines skipped when extending the article over shared text
     "max_title_gap": 12,  # lines above the article searched for its title
     "title_max_words": 30,
     "meta_window": 10,  # lines around the article start searched for metadata
 }
 
-BOUNDARY_RULES = frozenset({"related-block", "comment-prompt", "teaser", "entity-list"})
+BOUNDARY_RULES = frozenset({"related-block", "teaser", "entity-list", "dateline"})
+HARD_BOUNDARY_RULES = frozenset({"comment-prompt"})
 
 
 # ------------------------------------------------------------------ stats
@@ -234,6 +237,12 @@ def _line_rule(ln: Line) -> str | None:
         return "relative-date"
     if cr.is_counter(t):
         return "counter"
+    if cr.is_share_text(t):
+        return "share-widget"
+    if cr.is_comment_header(t) or cr.is_comment_author(t):
+        return "comment-prompt"
+    if cr.is_count_suffixed(t):
+        return "teaser"
     r = cr.phrase_rule(t)
     if r:
         return r
@@ -265,6 +274,14 @@ def rule_after_image(st: _State, stats: LineStats | None) -> None:
 
 
 # --- 3. document rules -------------------------------------------------------
+
+
+def rule_datelines(st: _State, stats: LineStats | None) -> None:
+    """Lines that are only a date: the article's dateline (taken back as
+    metadata later) or, further down, comment timestamps."""
+    for i, ln in enumerate(st.lines):
+        if st.open(i) and ln.words <= 14 and (md.parse_dateline(ln.text) or _dateline_in(ln.text)):
+            st.remove(i, "dateline")
 
 
 def rule_repeated_in_doc(st: _State, stats: LineStats | None) -> None:
@@ -368,6 +385,8 @@ def _score(st: _State, i: int, stats: LineStats | None) -> float:
     d = st.decided.get(i)
     if d is not None:
         if d[0] == "removed":
+            if d[1] in HARD_BOUNDARY_RULES:
+                return LIMITS["score_hard_boundary"]
             return LIMITS["score_boundary"] if d[1] in BOUNDARY_RULES else LIMITS["score_removed"]
         return 0.0
     if stats is not None and st.neutral and stats.count(ln.text) >= 2:
@@ -391,6 +410,20 @@ def _best_run(scores: list[float]) -> tuple[float, int, int]:
     return best, bs, be
 
 
+def _extend(st: _State, full: list[float], edge: int, step: int) -> int:
+    """Move ``edge`` over good lines with at most LIMITS['max_gap'] other lines between."""
+    gap, k, best = 0, edge + step, edge
+    while 0 <= k < len(st.lines):
+        if st.lines[k].cls == "good" and full[k] > 0:
+            best, gap = k, 0
+        else:
+            gap += 1
+            if gap > LIMITS["max_gap"]:
+                break
+        k += step
+    return best
+
+
 def rule_main_content(st: _State, stats: LineStats | None) -> None:
     """The article is the run of lines with the highest total score: long
     sentence-like lines score their length, furniture scores negative."""
@@ -399,13 +432,15 @@ def rule_main_content(st: _State, stats: LineStats | None) -> None:
     if be < bs:  # every line is shared with another seed (a duplicate)
         st.neutral = False
         best, bs, be = _best_run([_score(st, i, stats) for i in range(len(st.lines))])
-    if be >= bs:
-        # take in the article's own lines right next to the run (text shared
-        # with another version of the story scores 0 above)
-        while bs > 0 and st.open(bs - 1) and st.lines[bs - 1].cls in ("good", "near"):
-            bs -= 1
-        while be + 1 < len(st.lines) and st.open(be + 1) and st.lines[be + 1].cls in ("good", "near"):
-            be += 1
+    if be >= bs and st.neutral:
+        # take in text next to the run that scored 0 only because another
+        # seed shares it (another version of the same story): extend while
+        # the added stretch, scored without that discount, is positive
+        st.neutral = False
+        full = [_score(st, i, stats) for i in range(len(st.lines))]
+        st.neutral = True
+        bs = _extend(st, full, bs, -1)
+        be = _extend(st, full, be, +1)
     st.region = (bs, be)
 
 
@@ -424,6 +459,15 @@ def rule_metadata(st: _State, stats: LineStats | None) -> None:
         if d and d[0] in ("meta", "caption"):
             continue
         if ln.cls == "good":
+            continue
+        both = _byline_and_date(ln.text)
+        if both and "author" not in st.meta:
+            st.meta["author"] = both[0]
+            if "date" not in st.meta:
+                st.meta["date"], st.meta["date_text"] = both[1], ln.text
+            st.set(i, "meta", "byline")
+            st.meta_idx.append(i)
+            author_at = i
             continue
         if "date" not in st.meta:
             iso = md.parse_dateline(ln.text) or _dateline_in(ln.text)
@@ -501,6 +545,23 @@ def _dateline_in(text: str) -> str | None:
             if iso:
                 return iso
     return None
+
+
+_BY_DATE = re.compile(
+    r"^(?:posted|written|published|updated|publié|veröffentlicht|publicado|pubblicato)?\s*"
+    r"((?:by|par|von|por|di|door)\s+.+?)\s*(?:\bon\b|\ble\b|\bam\b|\bel\b|\bil\b|\bem\b|[|,•·–—-])\s*(.+)$",
+    re.I,
+)
+
+
+def _byline_and_date(text: str) -> tuple[str, str] | None:
+    """``Posted by Jane Doe on November 19, 2019, 6:21 AM EST`` -> (name, date)."""
+    m = _BY_DATE.match(text.strip())
+    if not m or len(text) > 140:
+        return None
+    name = md.parse_byline(m.group(1))
+    iso = _dateline_in(m.group(2))
+    return (name, iso) if name and iso else None
 
 
 def _same_title(a: str, b: str) -> bool:
@@ -585,6 +646,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("header", rule_header),
     ("lines", rule_lines),
     ("after-image", rule_after_image),
+    ("datelines", rule_datelines),
     ("repeated-in-doc", rule_repeated_in_doc),
     ("repeated-across-seeds", rule_repeated_across),
     ("teasers", rule_teasers),
@@ -630,6 +692,8 @@ def _glue_points(text: str) -> list[tuple[int, int, str]]:
         edits.append((p, p, " "))
     for m in _GLUE_PUNCT.finditer(text):
         p = m.end(2)
+        if m.group(2).endswith('"') and text.count('"', 0, m.end(2) - 1) % 2 == 0:
+            p = m.end(2) - 1  # the straight quote opens the next sentence
         if skip(m.start()):
             continue
         # abbreviations like "U.S.A" or "e.g.The": require two letters before

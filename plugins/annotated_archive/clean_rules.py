@@ -299,8 +299,19 @@ PHRASE_INDEX: dict[str, str] = dict(_PHRASE_INDEX)  # read-only by convention
 del _PHRASE_INDEX
 
 
+_NO_SPACE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
+
+
 def words(s: str) -> list[str]:
-    return _WORD_RE.findall(s)
+    """Word tokens; scripts written without spaces (Chinese, Japanese, Thai)
+    count one word per two characters so that length thresholds still work."""
+    out = []
+    for w in _WORD_RE.findall(s):
+        if len(w) > 3 and _NO_SPACE_SCRIPT.search(w):
+            out.extend(w[k: k + 2] for k in range(0, len(w), 2))
+        else:
+            out.append(w)
+    return out
 
 
 def phrase_rule(s: str) -> str | None:
@@ -323,6 +334,8 @@ def phrase_rule(s: str) -> str | None:
 
 def prefix_rule(s: str) -> str | None:
     low = unicodedata.normalize("NFKC", s).lower().strip()
+    if len(words(low)) <= 12 and any(p in low for p in PREFIXES["platform-credit"]) and not low.endswith("."):
+        return "platform-credit"
     for p in PREFIXES["cookie-prompt"]:
         if low.startswith(p):
             return "cookie-prompt"
@@ -338,6 +351,39 @@ def prefix_rule(s: str) -> str | None:
                 if not rest.strip() or rest[:1] in " :(-–—|/" and len(words(rest)) <= 8 and not low.endswith("."):
                     return rule
     return None
+
+
+_COUNT_SUFFIX_RE = re.compile(r"\(\d{1,6}\)\s*$")
+_N_COMMENTS_RE = re.compile(
+    r"^\d[\d,.]*\s+(?:responses?|comments?|replies|thoughts? on|réponses?|commentaires?|kommentare?|antworten|"
+    r"comentarios?|respuestas?|commenti|risposte|comentários?|respostas?|комментари\w*|ответ\w*)\b",
+    re.I,
+)
+_COMMENT_AUTHOR_RE = re.compile(
+    r"^\S+(?:\s+\S+){0,3}\s+(?:says|said|wrote|replied|dit|a dit|schreibt|sagt|dice|dijo|escribió|scrive|"
+    r"ha scritto|diz|disse|escreveu|пишет|написал\w*)\s*:?\s*$",
+    re.I,
+)
+_SHARE_CONTAINS = ("(opens in new window)", "click to share", "click to email", "click to print",
+                   "share on facebook", "share on twitter", "share on linkedin", "share on whatsapp")
+
+
+def is_count_suffixed(s: str) -> bool:
+    """``Vikings come back to beat the Broncos (145)``: a most-read list item."""
+    return bool(_COUNT_SUFFIX_RE.search(s)) and len(words(s)) <= 25
+
+
+def is_comment_header(s: str) -> bool:
+    return bool(_N_COMMENTS_RE.match(s.strip())) and len(words(s)) <= 25
+
+
+def is_comment_author(s: str) -> bool:
+    return bool(_COMMENT_AUTHOR_RE.match(s.strip()))
+
+
+def is_share_text(s: str) -> bool:
+    low = s.lower()
+    return len(words(low)) <= 14 and any(p in low for p in _SHARE_CONTAINS)
 
 
 def is_counter(s: str) -> bool:
