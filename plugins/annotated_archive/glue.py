@@ -22,7 +22,7 @@ from pelican.readers import BaseReader
 from . import files
 from .models import Seed, SkippedSeed
 from .pipeline import build_archive
-from .render import build_pages
+from .render import build_pages, neutralise
 
 log = logging.getLogger("annotated_archive")
 
@@ -48,8 +48,26 @@ class SeedReader(BaseReader):
         return "", {key: r}
 
 
+def _neutralise_text(value):
+    """Jinja ``finalize``: plain strings get :func:`render.neutralise`;
+    ``Markup`` (built and escaped by render.py) is left as it is."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return neutralise(value)
+    return value
+
+
 class ArchiveGenerator(Generator):
     """Builds the whole archive from the seeds folder."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Pelican's Jinja environment does not autoescape by default: every
+        # scraped string reaches our templates as plain text, so escape it
+        # (pre-built fragments are markupsafe.Markup and pass unchanged).
+        self.env.autoescape = True
+        # ...and make invisible formatting / control characters visible in
+        # every plain string (bidi overrides cannot reorder what a reader sees)
+        self.env.finalize = _neutralise_text
 
     def generate_context(self):
         t0 = time.perf_counter()
