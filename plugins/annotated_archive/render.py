@@ -42,7 +42,17 @@ MONTH_NAMES = (
 
 # Characters that can disguise text (bidi overrides, zero-width joiners...):
 # shown as visible escapes so hostile text cannot reorder what a reader sees.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Control characters and noncharacters cannot appear in valid HTML at all
+# (NUL is even dropped by parsers): shown the same way.
+_INVISIBLE = re.compile(
+    "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
+    "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
+    "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
+    "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
+    "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff"
+    "\ud800-\udfff]"
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,24 @@ def url(kind: str, **kw: str) -> str:
 def neutralise(text: str) -> str:
     """Make invisible formatting characters visible (``<U+202E>``)."""
     return _INVISIBLE.sub(lambda m: f"<U+{ord(m.group(0)):04X}>", text)
+
+
+def raw_html(text: str) -> Markup:
+    """The verbatim text for a ``<pre>``: escaped, every character kept.  A
+    character that :func:`neutralise` would replace is shown as a marked code
+    point carrying its value (``<span class="cp" data-cp="202E">U+202E</span>``),
+    so the text stays exactly reconstructable; a leading newline is doubled
+    because HTML parsers drop the first newline after ``<pre>``."""
+    out: list[str] = []
+    pos = 0
+    for m in _INVISIBLE.finditer(text):
+        out.append(escape(text[pos:m.start()]))
+        cp = f"{ord(m.group(0)):04X}"
+        out.append(Markup('<span class="cp" data-cp="{0}" title="invisible or control character U+{0}">U+{0}</span>').format(cp))
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    lead = Markup("\n") if text.startswith("\n") else Markup("")
+    return lead + Markup("").join(out)
 
 
 def esc(text: str) -> Markup:
@@ -95,12 +123,18 @@ def month_of(iso: str | None) -> str | None:
     return None
 
 
+def _json_escape(m: re.Match) -> str:
+    b = m.group(0).encode("utf-16-be", "surrogatepass")
+    return "".join("\\u%04x" % int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b), 2))
+
+
 def json_ld(obj: Any) -> Markup:
     """JSON for a <script type="application/ld+json">: '<', '>', '&' escaped
     as \\u sequences so scraped text can never close the script element."""
     s = json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=1)
     s = s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     s = s.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    s = _INVISIBLE.sub(_json_escape, s)  # control characters, noncharacters, bidi: \\u escapes
     return Markup(s)
 
 
@@ -352,7 +386,7 @@ def _raw_page(ctx: _Ctx, seed: Seed) -> PageSpec:
             "doc": _doc_summary(ctx, d),
             "page_title": f"Raw scrape: {d.title}",
             "seed": seed,
-            "raw_text": seed.text,  # escaped by the template, whitespace kept by <pre>
+            "raw_text": raw_html(seed.text),  # escaped here, whitespace kept by <pre>
             "lines": seed.text.count("\n") + 1,
         },
     )
