@@ -1,0 +1,286 @@
+"""Text helpers for the claims stage: normalisation, tokens, sentence units.
+
+Pure functions.  Vocabularies are data (tuples / frozensets), multilingual
+where they are phrase lists.  No module-level mutable state: the pysbd
+segmenter keeps per-call state on itself, so one is built per call (cheap).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pysbd
+
+# ------------------------------------------------------------------- data
+
+# Opening / closing quotation marks.  ASCII " toggles; single quotes are too
+# ambiguous (apostrophes) and are ignored when tracking open quotations.
+QUOTE_OPEN = frozenset("“„«‹「『")
+QUOTE_CLOSE = frozenset("”»›」』")
+QUOTE_TOGGLE = frozenset('"')
+ALL_QUOTES = "\"'“”„‟«»‹›‘’‚‛「」『』"
+
+# Sentences merged at most this many together while a quotation stays open.
+MAX_QUOTE_MERGE = 4
+MAX_UNIT_CHARS = 900
+
+# Languages pysbd knows; other codes fall back to English rules.
+PYSBD_LANGS = frozenset(
+    "en hi mr zh es am ar el ru da fa hy ja it nl my pl bg ur de fr kk sk".split()
+)
+
+# Function words (multilingual), for content tokens and language guessing.
+STOPWORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        """a an the and or but if then else of to in on at by for with from into onto
+        over under about as than that this these those there here it its it's is are was were be been
+        being am do does did done has have had having not no nor so such too very can could
+        would should shall will may might must also just only even still yet which who whom
+        whose what when where why how all any both each few more most other some own same
+        he she they them his her their we us our you your i me my mine one ones up down out off
+        again further once while because until against between through during before after
+        above below s t don now said says say""".split()
+    ),
+    "de": frozenset(
+        """der die das den dem des ein eine einer eines einem einen und oder aber nicht
+        ist sind war waren wird werden wurde wurden hat haben hatte mit von zu zum zur im in
+        auf an für aus bei nach über unter auch als wie dass daß es er sie wir ihr ich sich
+        so noch nur schon sagte sagt""".split()
+    ),
+    "fr": frozenset(
+        """le la les un une des du de d l et ou mais ne pas est sont était été a ont avait
+        avec pour par dans sur au aux ce cette ces qui que qu il elle ils elles nous vous
+        je se son sa ses leur leurs plus aussi comme en y""".split()
+    ),
+    "es": frozenset(
+        """el la los las un una unos unas y o pero no es son era fue han ha había con para
+        por en sobre al del de que se su sus lo le les como más también este esta estos""".split()
+    ),
+    "it": frozenset(
+        """il lo la i gli le un una uno e o ma non è sono era ha hanno con per da di in su
+        al del della che si suo sua come più anche questo questa""".split()
+    ),
+    "pt": frozenset(
+        """o a os as um uma e ou mas não é são era foi tem com para por em no na do da que
+        se seu sua como mais também este esta""".split()
+    ),
+    "ru": frozenset(
+        """и в во не что он она они на я с со как а то все так его но да ты к у же вы за бы
+        по только ее её мне было вот от меня еще ещё нет о из ему теперь когда даже ну ли
+        если уже или ни быть был была были него до вас""".split()
+    ),
+}
+ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
+
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
+_SPACE = re.compile(r"\s+")
+_QUOTE_TRANS = str.maketrans({c: '"' for c in "“”„‟«»"} | {c: "'" for c in "‘’‚‛‹›"} | {"–": "-", "—": "-", "…": "..."})
+
+# Boundaries pysbd misses in scraped text: a lacuna where sentences were glued
+# ("thatThe", "Putin.Earlier", "escalation.\"There").
+_GLUED = (
+    re.compile(r"(?<![^\W\d_])[a-z]{3,}(?=[A-Z][a-z])"),  # thatThe -> end after "that"
+    re.compile(r"[a-z]{2}[.!?](?=[A-Z][a-z])"),  # Putin.Earlier
+    re.compile(r"[a-z]{2}[.!?](?=[\"“][A-Z])"),  # ago."There (the quote opens the next one)
+    re.compile(r"[\"”][.!?](?=[A-Z][a-z])"),  # back".Weir
+)
+
+
+# --------------------------------------------------------------- helpers
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def normalise(text: str) -> str:
+    """Normalised text of a claim (for ids and matching): NFKC, case-folded,
+    typographic quotes/dashes unified, whitespace collapsed, surrounding
+    punctuation and quotes stripped."""
+    t = unicodedata.normalize("NFKC", text).translate(_QUOTE_TRANS).casefold()
+    t = _SPACE.sub(" ", t).strip()
+    return t.strip(" \"'.,;:!?-()[]")
+
+
+def words(text: str) -> list[str]:
+    """Case-folded word tokens (apostrophes and hyphens kept inside words)."""
+    return [w.casefold().replace("’", "'") for w in _WORD.findall(unicodedata.normalize("NFKC", text))]
+
+
+def stem(w: str) -> str:
+    """A very light, language-neutral stemmer: enough to make "Donbas" and
+    "Donbass", "component" and "components" meet."""
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) > 4 and w.endswith("ss"):
+        w = w[:-1]
+    if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    return w
+
+
+def content_tokens(text: str) -> list[str]:
+    return [stem(w) for w in words(text) if w not in ALL_STOPWORDS and (len(w) > 1 or w.isdigit())]
+
+
+def guess_language(text: str) -> str:
+    """ISO code of the stop-word list that covers most words (``en`` on ties)."""
+    ws = words(text[:4000])
+    if not ws:
+        return "en"
+    best, score = "en", 0
+    for lang in sorted(STOPWORDS):
+        s = sum(1 for w in ws if w in STOPWORDS[lang])
+        if s > score or (s == score and lang == "en"):
+            best, score = lang, s
+    return best
+
+
+# ------------------------------------------------------------ quotations
+
+
+def quote_state(text: str, is_open: bool = False, opener: str = "") -> tuple[bool, str]:
+    """Whether a quotation is open after reading ``text`` (given the state
+    before it).  Handles “…”, „…“, «…» and ASCII "…"."""
+    for ch in text:
+        if ch in QUOTE_OPEN:
+            if ch == "“" and is_open and opener == "„":
+                is_open, opener = False, ""
+            else:
+                is_open, opener = True, ch
+        elif ch in QUOTE_CLOSE:
+            is_open, opener = False, ""
+        elif ch in QUOTE_TOGGLE:
+            if is_open and opener == '"':
+                is_open, opener = False, ""
+            elif not is_open:
+                is_open, opener = True, '"'
+            else:  # a straight quote while a curly one is open: closes it
+                is_open, opener = False, ""
+    return is_open, opener
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the quoted passages (inside the marks); an unclosed
+    quotation runs to the end of ``text``."""
+    out: list[tuple[int, int]] = []
+    is_open, opener, start = False, "", 0
+    for i, ch in enumerate(text):
+        was = is_open
+        is_open, opener = quote_state(ch, is_open, opener)
+        if is_open and not was:
+            start = i + 1
+        elif was and not is_open:
+            out.append((start, i))
+        elif was and is_open and ch in QUOTE_OPEN:  # re-opened: treat as new
+            start = i + 1
+    if is_open:
+        out.append((start, len(text)))
+    return out
+
+
+# ------------------------------------------------------------- sentences
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A claim candidate: one sentence, or several merged while a quotation
+    was open.  ``quote_open_before``: the unit starts inside a quotation
+    opened in an earlier paragraph; ``quote_open_after``: one is still open at
+    its end."""
+
+    start: int
+    end: int
+    text: str
+    quote_open_before: bool = False
+    quote_open_after: bool = False
+    merged: int = 1
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _pysbd_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    # Fast path: no sentence-final mark before the end -> one sentence.
+    body = text.rstrip().rstrip(ALL_QUOTES + ")]»”’ ")
+    inner = body[:-1] if body[-1:] in ".!?…" else body
+    if not any(ch in ".!?…" for ch in inner):
+        return [(0, len(text))]
+    seg = pysbd.Segmenter(language=lang if lang in PYSBD_LANGS else "en", clean=False, char_span=True)
+    try:
+        spans = seg.segment(text)
+    except Exception:  # pysbd chokes on odd input; one sentence is a safe answer
+        return [(0, len(text))]
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for sp in spans:
+        s, e = sp.start, sp.end
+        # pysbd spans come from str.find; keep them monotone and inside text
+        if s < pos or e > len(text) or text[s:e] != sp.sent:
+            k = text.find(sp.sent.strip(), pos)
+            if k < 0:
+                continue
+            s, e = k, k + len(sp.sent.strip())
+        out.append((s, e))
+        pos = e
+    if not out:
+        return [(0, len(text))]
+    # cover gaps: extend each span to the start of the next
+    fixed = []
+    for i, (s, e) in enumerate(out):
+        s = 0 if i == 0 else s
+        e = out[i + 1][0] if i + 1 < len(out) else len(text)
+        fixed.append((s, e))
+    return fixed
+
+
+def sentence_spans(text: str, lacunae: tuple[int, ...] = (), lang: str = "en") -> list[tuple[int, int]]:
+    """Sentence spans of one paragraph: pysbd, plus hard breaks at the
+    block's lacunae and at glued boundaries; whitespace trimmed; empty
+    spans dropped."""
+    if not text.strip():
+        return []
+    cuts = {c for c in lacunae if 0 < c < len(text)}
+    for rx in _GLUED:
+        for m in rx.finditer(text):
+            cuts.add(m.end())
+    out: list[tuple[int, int]] = []
+    for s, e in _pysbd_spans(text, lang):
+        inner = sorted(c for c in cuts if s < c < e)
+        for a, b in zip([s, *inner], [*inner, e]):
+            a, b = _trim(text, a, b)
+            if b > a:
+                out.append((a, b))
+    return out
+
+
+def units(text: str, lacunae: tuple[int, ...] = (), lang: str = "en", quote_open_before: bool = False) -> list[Unit]:
+    """Sentences of one paragraph, merged while a quotation stays open (a
+    quotation opened in one sentence and closed in a later one is one unit)."""
+    spans = sentence_spans(text, lacunae, lang)
+    cuts = set(lacunae) | {m.end() for rx in _GLUED for m in rx.finditer(text)}
+    out: list[Unit] = []
+    is_open, opener = False, ""  # a continued quotation re-opens with its own mark
+    i = 0
+    while i < len(spans):
+        s, e = spans[i]
+        if any(out and out[-1].end <= c <= s for c in cuts):
+            is_open, opener = False, ""  # text was lost here: the quote state is unknown
+        before = quote_open_before if not out else False
+        is_open, opener = quote_state(text[s:e], is_open, opener)
+        n = 1
+        while is_open and i + 1 < len(spans) and n < MAX_QUOTE_MERGE and spans[i + 1][1] - s <= MAX_UNIT_CHARS and not any(e <= c <= spans[i + 1][0] for c in cuts):
+            i += 1
+            n += 1
+            e = spans[i][1]
+            is_open, opener = quote_state(text[spans[i][0]:e], is_open, opener)
+        out.append(Unit(s, e, text[s:e], before, is_open, n))
+        i += 1
+    return out
