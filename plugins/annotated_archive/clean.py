@@ -53,6 +53,8 @@ LIMITS = {
     "score_boundary": -250.0,  # ... of a "Related"/"Comments" header
     "score_hard_boundary": -1000.0,  # ... of a comments header
     "near_weight": 0.5,
+    "anchor_window": 40,  # lines under the repeated title searched for the article's start
+    "anchor_bonus": 400.0,
     "max_gap": 1,  # lines skipped when extending the article over shared text
     "max_title_gap": 12,  # lines above the article searched for its title
     "title_max_words": 30,
@@ -138,8 +140,14 @@ def _caps(ws: list[str]) -> float:
     return sum(1 for w in long_ if w[0].isupper()) / len(long_)
 
 
+def _eff_chars(text: str) -> int:
+    """Length in Latin-alphabet characters: one CJK character carries about
+    as much as 2.5 Latin ones."""
+    return len(text) + (3 * len(cr.NO_SPACE_SCRIPT.findall(text))) // 2
+
+
 def _classify(text: str, ws: list[str], stop: float, end: bool, low_stop_lang: bool) -> str:
-    n, c = len(ws), len(text)
+    n, c = len(ws), _eff_chars(text)
     if n <= 25 and _caps(ws) >= 0.8 and not text.endswith("."):
         return "short"  # a Title Case headline, not running text
     stop_ok = low_stop_lang or stop >= LIMITS["min_stop_density"]
@@ -166,7 +174,7 @@ def _lines(text: str) -> list[Line]:
     stops = sum(p[4] * len(p[3]) for p in long_lines)
     low_stop_lang = tot == 0 or stops / tot < 0.08
     return [
-        Line(i, r, t, len(ws), len(t), sd, e, _classify(t, ws, sd, e, low_stop_lang), _caps(ws))
+        Line(i, r, t, len(ws), _eff_chars(t), sd, e, _classify(t, ws, sd, e, low_stop_lang), _caps(ws))
         for i, r, t, ws, sd, e in pre
     ]
 
@@ -424,14 +432,54 @@ def _extend(st: _State, full: list[float], edge: int, step: int) -> int:
     return best
 
 
+def _title_anchor(st: _State) -> int | None:
+    """A page scrape starts with the page's <title> ("Headline - Site"); the
+    headline shown again further down marks where the article begins."""
+    if len(st.lines) < 3:
+        return None
+    first = norm_line(st.lines[0].text)
+    for i in range(1, len(st.lines)):
+        ln = st.lines[i]
+        if ln.words < 3 or ln.cls == "good" and ln.words > 30:
+            continue
+        t = norm_line(ln.text)
+        if t == first or (len(t) >= 15 and first.startswith(t) and re.match(r"^\s*[-|–—:·•»]", first[len(t):])):
+            return i
+    return None
+
+
 def rule_main_content(st: _State, stats: LineStats | None) -> None:
     """The article is the run of lines with the highest total score: long
-    sentence-like lines score their length, furniture scores negative."""
+    sentence-like lines score their length, furniture scores negative.  The
+    first sentence-like line under the repeated page title gets a bonus."""
     st.neutral = True
-    best, bs, be = _best_run([_score(st, i, stats) for i in range(len(st.lines))])
+    anchor = _title_anchor(st)
+
+    def run() -> tuple[float, int, int]:
+        sc = [_score(st, i, stats) for i in range(len(st.lines))]
+        best = _best_run(sc)
+        if anchor is None:
+            return best
+        # the best run that starts just under the repeated title, with a bonus
+        cand = (0.0, 0, -1)
+        for j in range(anchor + 1, min(len(sc), anchor + 1 + LIMITS["anchor_window"])):
+            if sc[j] <= 0:
+                continue
+            acc, top, end = 0.0, 0.0, j
+            for k in range(j, len(sc)):
+                acc += sc[k]
+                if acc > top:
+                    top, end = acc, k
+            if top > cand[0]:
+                cand = (top, j, end)
+        if cand[2] >= cand[1] and cand[0] + LIMITS["anchor_bonus"] > best[0]:
+            return cand
+        return best
+
+    best, bs, be = run()
     if be < bs:  # every line is shared with another seed (a duplicate)
         st.neutral = False
-        best, bs, be = _best_run([_score(st, i, stats) for i in range(len(st.lines))])
+        best, bs, be = run()
     if be >= bs and st.neutral:
         # take in text next to the run that scored 0 only because another
         # seed shares it (another version of the same story): extend while

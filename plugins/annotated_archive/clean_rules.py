@@ -299,7 +299,7 @@ PHRASE_INDEX: dict[str, str] = dict(_PHRASE_INDEX)  # read-only by convention
 del _PHRASE_INDEX
 
 
-_NO_SPACE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
+NO_SPACE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
 
 
 def words(s: str) -> list[str]:
@@ -307,7 +307,7 @@ def words(s: str) -> list[str]:
     count one word per two characters so that length thresholds still work."""
     out = []
     for w in _WORD_RE.findall(s):
-        if len(w) > 3 and _NO_SPACE_SCRIPT.search(w):
+        if len(w) > 3 and NO_SPACE_SCRIPT.search(w):
             out.extend(w[k: k + 2] for k in range(0, len(w), 2))
         else:
             out.append(w)
