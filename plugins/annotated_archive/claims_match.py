@@ -1,15 +1,341 @@
-"""Cross-archive matching of claims and anchoring of curator notes."""
+"""Cross-archive matching of claims (corroboration) and anchoring of curator
+notes.  Pure functions; thresholds are data (MATCH_RULES, NOTE_RULES).
+
+Candidates come from an inverted index of *rare* content-word shingles (never
+all pairs of sentences); each candidate pair is confirmed with a symmetric
+score: TF-IDF cosine of content words, rapidfuzz token_set_ratio, and a
+verbatim-quotation check (rapidfuzz partial_ratio of a quoted passage).
+"""
 
 from __future__ import annotations
 
-from typing import Sequence
+import math
+from bisect import bisect_left
+from collections import defaultdict
+from typing import Iterable, Sequence
 
+from rapidfuzz import fuzz
+
+from .claims_text import content_tokens, normalise, quoted_spans
 from .models import AnchoredNote, Claim, ClaimMatch, Note, Versions
+
+# ------------------------------------------------------------------- data
+
+MATCH_RULES = {
+    "min_tokens": 5,  # claims with fewer content words are never matched (too generic)
+    "probe": 8,  # each claim probes the index with its rarest shingles (2 <= df)
+    "max_df": 64,  # a shingle in more claims than this is not rare: never probed
+    "min_shared": 2,  # candidate: at least this many shared rare shingles ...
+    "min_shared_rare_df": 3,  # ... or one shared shingle this rare (df <= 3)
+    "cosine": 0.42,  # TF-IDF cosine of content words that confirms a match
+    "cosine_fuzzy": 0.30,  # ... or this cosine together with
+    "token_set": 72,  # ... this rapidfuzz token_set_ratio of content words
+    "run": 5,  # a run of this many consecutive shared content words (a verbatim passage) confirms it
+    "speaker_cosine": 0.2,  # same speaker: this cosine and a shared run of
+    "speaker_run": 3,  # ... this many content words confirm it
+    "quote_words": 6,  # a quoted passage at least this long ...
+    "quote_partial": 88,  # ... found (partial_ratio) in the other claim confirms it
+    "near_identical": 90,  # fuzz.ratio of normalised texts: same sentence (for reprints)
+    "reprint_run": 3,  # reprint: >= this many near-identical claims in the same order ...
+    "reprint_share": 0.3,  # ... covering this share of the shorter document's claims
+    "max_matches": 40,  # matches kept per claim (mutual best: symmetric)
+}
+
+NOTE_RULES = {
+    "partial": 85,  # rapidfuzz partial_ratio of the note's quote that re-anchors it
+    "candidates": 50,  # claims scored per note (from the shared-word index)
+}
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def _shingles(toks: list[str]) -> set[str]:
+    """Content-word bigrams, plus the single words of very short claims."""
+    out = {f"{a} {b}" for a, b in zip(toks, toks[1:])}
+    return out
+
+
+def _quotes(text: str) -> list[str]:
+    out = []
+    for a, b in quoted_spans(text):
+        q = normalise(text[a:b])
+        if len(q.split()) >= MATCH_RULES["quote_words"]:
+            out.append(q)
+    return out
+
+
+class _Prepared:
+    __slots__ = ("toks", "tokset", "sh", "norm", "ctext", "quotes", "vec", "norm2", "speaker", "rtoks")
+
+    def __init__(self, c: Claim):
+        self.speaker = c.speaker.split()[-1].casefold() if c.speaker else None
+        self.toks = content_tokens(c.text)
+        # for verbatim runs: the attribution's own words (name, role) do not count
+        own = set(content_tokens(f"{c.speaker or ''} {c.role or ''}"))
+        self.rtoks = [t if t not in own else "\x00" for t in self.toks]
+        self.tokset = set(self.toks)
+        self.sh = _shingles(self.toks)
+        self.norm = normalise(c.text)
+        self.ctext = " ".join(self.toks)
+        self.quotes = _quotes(c.text)
+        self.vec: dict[str, float] = {}
+        self.norm2 = 0.0
+
+
+def _idf(df: dict[str, int], n: int, t: str) -> float:
+    return math.log((n + 1) / (df.get(t, 0) + 1)) + 1.0
+
+
+def _longest_run(a: list[str], b: list[str], lo: int) -> int:
+    """Longest run of consecutive content words shared by a and b (checked
+    from ``lo`` words up; 0 below ``lo``)."""
+    n = lo
+    best = 0
+    while True:
+        ga = {g for i in range(len(a) - n + 1) if "\x00" not in (g := tuple(a[i:i + n]))}
+        if not ga or not any(tuple(b[i:i + n]) in ga for i in range(len(b) - n + 1)):
+            return best
+        best = n
+        n += 1
+
+
+def pair_score(a: _Prepared, b: _Prepared) -> float:
+    """Symmetric confirmation score in 0..1 (0 = not the same claim)."""
+    common = a.tokset & b.tokset
+    if not common:
+        return 0.0
+    dot = sum(a.vec[t] * b.vec[t] for t in common)
+    cos = dot / (a.norm2 * b.norm2) if a.norm2 and b.norm2 else 0.0
+    if cos >= MATCH_RULES["cosine"]:
+        return round(min(1.0, cos), 4)
+    best = 0.0
+    run = _longest_run(a.rtoks, b.rtoks, min(MATCH_RULES["run"], MATCH_RULES["speaker_run"]))
+    if run >= MATCH_RULES["run"]:
+        best = max(best, min(0.95, 0.45 + 0.05 * run))
+    if a.speaker and a.speaker == b.speaker and cos >= MATCH_RULES["speaker_cosine"] and run >= MATCH_RULES["speaker_run"]:
+        best = max(best, cos + 0.2)
+    if cos >= MATCH_RULES["cosine_fuzzy"]:
+        ts = fuzz.token_set_ratio(a.ctext, b.ctext)
+        # token_set_ratio is 100 for any subset: only trust it when the
+        # smaller claim is mostly made of the shared words
+        cover = len(common) / max(1, min(len(a.tokset), len(b.tokset)))
+        if ts >= MATCH_RULES["token_set"] and cover >= 0.5:
+            best = max(best, (cos + ts / 100.0) / 2)
+    for qa, tb in ((q, b.norm) for q in a.quotes):
+        pr = fuzz.partial_ratio(qa, tb) if len(qa) <= len(tb) else fuzz.partial_ratio(tb, qa)
+        if pr >= MATCH_RULES["quote_partial"]:
+            best = max(best, pr / 100.0 * 0.9)
+    for qb, ta in ((q, a.norm) for q in b.quotes):
+        pr = fuzz.partial_ratio(qb, ta) if len(qb) <= len(ta) else fuzz.partial_ratio(ta, qb)
+        if pr >= MATCH_RULES["quote_partial"]:
+            best = max(best, pr / 100.0 * 0.9)
+    return round(best, 4)
+
+
+def _lis(seq: list[int]) -> int:
+    tails: list[int] = []
+    for x in seq:
+        i = bisect_left(tails, x)
+        if i == len(tails):
+            tails.append(x)
+        else:
+            tails[i] = x
+    return len(tails)
+
+
+def reprint_pairs(
+    pairs: Iterable[tuple[int, int, float]], claims: Sequence[Claim], preps: Sequence[_Prepared]
+) -> set[tuple[str, str]]:
+    """Document pairs (a < b) where b reprints a (or the other way round):
+    at least ``reprint_run`` near-identical claims (fuzz.ratio >=
+    ``near_identical``) in the same order in both, covering at least
+    ``reprint_share`` of the shorter document's claims."""
+    n_claims: dict[str, int] = defaultdict(int)
+    pos: dict[str, int] = {}
+    for c in claims:
+        pos[c.id] = n_claims[c.doc_id]
+        n_claims[c.doc_id] += 1
+    by_docs: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for i, j, _ in pairs:
+        a, b = claims[i], claims[j]
+        if fuzz.ratio(preps[i].norm, preps[j].norm) < MATCH_RULES["near_identical"]:
+            continue
+        if a.doc_id < b.doc_id:
+            by_docs[(a.doc_id, b.doc_id)].append((pos[a.id], pos[b.id]))
+        else:
+            by_docs[(b.doc_id, a.doc_id)].append((pos[b.id], pos[a.id]))
+    out = set()
+    for (da, db), ps in by_docs.items():
+        if len(ps) < MATCH_RULES["reprint_run"]:
+            continue
+        ps.sort()
+        run = _lis([q for _, q in ps])
+        if run >= MATCH_RULES["reprint_run"] and run >= MATCH_RULES["reprint_share"] * min(n_claims[da], n_claims[db]):
+            out.add((da, db))
+    return out
+
+
+# ------------------------------------------------------------- corroborate
+
+
+def candidate_pairs(preps: Sequence[_Prepared], doc_of: Sequence[str]) -> set[tuple[int, int]]:
+    """Pairs (i < j) of claims in different documents that share rare
+    shingles.  Each claim probes its ``probe`` rarest shingles of document
+    frequency 2..max_df; the union over both sides makes it symmetric."""
+    df: dict[str, int] = defaultdict(int)
+    for p in preps:
+        for s in p.sh:
+            df[s] += 1
+    index: dict[str, list[int]] = defaultdict(list)
+    probes: list[list[str]] = []
+    for i, p in enumerate(preps):
+        if len(p.toks) < MATCH_RULES["min_tokens"]:
+            probes.append([])
+            continue
+        rare = sorted((df[s], s) for s in p.sh if 2 <= df[s] <= MATCH_RULES["max_df"])
+        pr = [s for _, s in rare[: MATCH_RULES["probe"]]]
+        probes.append(pr)
+        for s in pr:
+            index[s].append(i)
+    out: set[tuple[int, int]] = set()
+    for i, pr in enumerate(probes):
+        if not pr:
+            continue
+        hits: dict[int, int] = defaultdict(int)
+        very_rare: set[int] = set()
+        for s in pr:
+            rare = df[s] <= MATCH_RULES["min_shared_rare_df"]
+            for j in index[s]:
+                if j != i and doc_of[j] != doc_of[i]:
+                    hits[j] += 1
+                    if rare:
+                        very_rare.add(j)
+        for j, n in hits.items():
+            if n >= MATCH_RULES["min_shared"] or j in very_rare:
+                out.add((i, j) if i < j else (j, i))
+    return out
 
 
 def corroborate(claims: Sequence[Claim], versions: Versions) -> tuple[ClaimMatch, ...]:
-    return ()
+    """For each claim, the claims of *other* articles that carry the same or
+    a closely matching claim.  Symmetric (x matches y <=> y matches x, same
+    score) and deterministic (independent of the input order).
+
+    ``relation`` is how the two *articles* relate (symmetric): ``version``
+    (same Versions cluster), ``reprint`` (near-identical sentence sequence,
+    see :func:`reprint_pairs`) or ``independent``.  ``independent`` says
+    whether the match adds an independent source from this claim's side:
+    only for ``relation == "independent"``, and only the best match of each
+    source (further matches in the same article, or in a version / reprint
+    of an article already counted, are shown but not counted)."""
+    claims = sorted(claims, key=lambda c: (c.doc_id, c.block, c.start, c.id))
+    # one claim per id (the pipeline never repeats ids; be safe)
+    uniq: dict[str, Claim] = {}
+    for c in claims:
+        uniq.setdefault(c.id, c)
+    claims = list(uniq.values())
+    preps = [_Prepared(c) for c in claims]
+    doc_of = [c.doc_id for c in claims]
+    # TF-IDF vectors over content words
+    df: dict[str, int] = defaultdict(int)
+    for p in preps:
+        for t in p.tokset:
+            df[t] += 1
+    n = len(preps)
+    for p in preps:
+        tf: dict[str, int] = defaultdict(int)
+        for t in p.toks:
+            tf[t] += 1
+        p.vec = {t: (1 + math.log(k)) * _idf(df, n, t) for t, k in tf.items()}
+        p.norm2 = math.sqrt(sum(v * v for v in p.vec.values()))
+    scored: list[tuple[int, int, float]] = []
+    for i, j in sorted(candidate_pairs(preps, doc_of)):
+        s = pair_score(preps[i], preps[j])
+        if s > 0:
+            scored.append((i, j, s))
+    # keep the mutual best ``max_matches`` per claim (symmetric cap)
+    k = MATCH_RULES["max_matches"]
+    per: dict[int, list[tuple[float, str, int]]] = defaultdict(list)
+    for i, j, s in scored:
+        per[i].append((-s, claims[j].id, j))
+        per[j].append((-s, claims[i].id, i))
+    top = {i: {j for _, _, j in sorted(v)[:k]} for i, v in per.items()}
+    kept = [(i, j, s) for i, j, s in scored if j in top[i] and i in top[j]]
+
+    cluster = {}
+    for c in versions.clusters:
+        for m in c.members:
+            cluster[m] = c.canonical
+    reprints = reprint_pairs(kept, claims, preps)
+
+    def related(d1: str, d2: str) -> str | None:
+        if d1 == d2:
+            return "version"
+        if cluster.get(d1, d1) == cluster.get(d2, d2):
+            return "version"
+        if (min(d1, d2), max(d1, d2)) in reprints:
+            return "reprint"
+        return None
+
+    by_claim: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for i, j, s in kept:
+        by_claim[i].append((j, s))
+        by_claim[j].append((i, s))
+    out: list[ClaimMatch] = []
+    for i in sorted(by_claim, key=lambda x: claims[x].id):
+        me = claims[i]
+        counted: list[str] = []  # one document per independent source already counted
+        for j, s in sorted(by_claim[i], key=lambda x: (-x[1], claims[x[0]].doc_id, claims[x[0]].id)):
+            other = claims[j]
+            rel = related(me.doc_id, other.doc_id) or "independent"
+            new_source = rel == "independent" and not any(related(d, other.doc_id) for d in counted)
+            if new_source:
+                counted.append(other.doc_id)
+            out.append(ClaimMatch(me.id, other.doc_id, other.id, s, new_source, rel))
+    out.sort(key=lambda m: (m.claim_id, -m.score, m.other_doc, m.other_claim))
+    return tuple(out)
+
+
+# ------------------------------------------------------------ anchor_notes
 
 
 def anchor_notes(notes: Sequence[Note], claims: Sequence[Claim]) -> tuple[AnchoredNote, ...]:
-    return tuple(AnchoredNote(n, None, "orphan") for n in notes)
+    """Attach each curator note to a claim: by id when it still exists
+    (``how="id"``), else by fuzzy match of the note's quote over the claims
+    (``how="quote"``, with the score), else orphaned (``claim_id=None``,
+    ``how="orphan"``).  Notes are never dropped; output order = input order."""
+    by_id = {c.id: c for c in claims}
+    ordered = sorted(by_id.values(), key=lambda c: c.id)
+    index: dict[str, list[int]] = defaultdict(list)
+    norms = [normalise(c.text) for c in ordered]
+    for i, c in enumerate(ordered):
+        for t in set(content_tokens(c.text)):
+            index[t].append(i)
+    out: list[AnchoredNote] = []
+    for note in notes:
+        if note.claim_id and note.claim_id.strip() in by_id:
+            out.append(AnchoredNote(note, note.claim_id.strip(), "id", 1.0))
+            continue
+        best: tuple[float, str] | None = None
+        if note.quote and normalise(note.quote):
+            q = normalise(note.quote)
+            qt = set(content_tokens(note.quote))
+            hits: dict[int, float] = defaultdict(float)
+            for t in qt:
+                post = index.get(t, ())
+                w = 1.0 / (1 + len(post))  # rare words weigh more
+                for i in post:
+                    hits[i] += w
+            cands = sorted(hits, key=lambda i: (-hits[i], ordered[i].id))[: NOTE_RULES["candidates"]]
+            for i in cands:
+                t = norms[i]
+                sc = fuzz.partial_ratio(q, t) if len(q) <= len(t) else fuzz.partial_ratio(t, q) * min(1.0, len(t) / len(q))
+                key = (sc, ordered[i].id)
+                if sc >= NOTE_RULES["partial"] and (best is None or sc > best[0] or (sc == best[0] and ordered[i].id < best[1])):
+                    best = key
+        if best is not None:
+            out.append(AnchoredNote(note, best[1], "quote", round(best[0] / 100.0, 4)))
+        else:
+            out.append(AnchoredNote(note, None, "orphan", 0.0))
+    return tuple(out)
