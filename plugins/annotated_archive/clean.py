@@ -48,7 +48,7 @@ LIMITS = {
     "heading_words": 20,  # a heading has at most this many words
     "repeat_short_words": 8,  # repeated across seeds and at most this long -> furniture
     "min_stop_density": 0.12,  # below this, a long line is a list of names/links
-    "score_short": -25.0,  # region score of a short non-sentence line
+    "score_short": -35.0,  # region score of a short non-sentence line
     "score_removed": -40.0,  # ... of a line a rule removed
     "score_boundary": -250.0,  # ... of a "Related"/"Comments" header
     "score_hard_boundary": -1000.0,  # ... of a comments header
@@ -151,7 +151,7 @@ def _classify(text: str, ws: list[str], stop: float, end: bool, low_stop_lang: b
     if n <= 25 and _caps(ws) >= 0.8 and not text.endswith("."):
         return "short"  # a Title Case headline, not running text
     stop_ok = low_stop_lang or stop >= LIMITS["min_stop_density"]
-    if c >= LIMITS["good_chars"] and n >= LIMITS["good_words"] and stop_ok and (end or n >= 25) and not cr.is_truncated(text):
+    if c >= LIMITS["good_chars"] and n >= LIMITS["good_words"] and stop_ok and (end or n >= 25):
         return "good"
     if c >= LIMITS["near_chars"] and n >= LIMITS["near_words"] and end and stop_ok:
         return "near"
@@ -249,7 +249,7 @@ def _line_rule(ln: Line) -> str | None:
         return "share-widget"
     if cr.is_comment_header(t) or cr.is_comment_author(t):
         return "comment-prompt"
-    if cr.is_count_suffixed(t):
+    if cr.is_count_suffixed(t) or cr.is_glued_teaser(t):
         return "teaser"
     r = cr.phrase_rule(t)
     if r:
@@ -332,16 +332,17 @@ def rule_teasers(st: _State, stats: LineStats | None) -> None:
             continue
         if not st.open(i):
             continue
+        head = next((j for j in _prev(st, i, 2) if st.lines[j].heading_like and st.lines[j].cls != "good"), None)
+        label_after = i + 1 < n and cr.is_upper_label(st.lines[i + 1].text)
+        if head is None and not label_after:
+            continue  # an ellipsis inside running text, not a teaser card
         st.remove(i, "teaser")
-        for j in _prev(st, i, 2):
-            pj = st.lines[j]
-            if pj.heading_like and pj.cls != "good" and (st.open(j) or st.rule_of(j)):
-                st.remove(j, "teaser")
-                # a source label above the headline
-                if j > 0 and st.lines[j - 1].words <= 4 and st.lines[j - 1].heading_like:
-                    st.remove(j - 1, "teaser")
-                break
-        if i + 1 < n and cr.is_upper_label(st.lines[i + 1].text):
+        if head is not None:
+            st.remove(head, "teaser")
+            # a source label above the headline
+            if head > 0 and st.lines[head - 1].words <= 4 and st.lines[head - 1].heading_like:
+                st.remove(head - 1, "teaser")
+        if label_after:
             st.remove(i + 1, "teaser")
 
 

@@ -334,6 +334,8 @@ def phrase_rule(s: str) -> str | None:
 
 def prefix_rule(s: str) -> str | None:
     low = unicodedata.normalize("NFKC", s).lower().strip()
+    if low.startswith(("©", "copyright ", "(c) ")) and len(words(low)) <= 60:
+        return "copyright"
     if len(words(low)) <= 12 and any(p in low for p in PREFIXES["platform-credit"]) and not low.endswith("."):
         return "platform-credit"
     for p in PREFIXES["cookie-prompt"]:
@@ -348,7 +350,7 @@ def prefix_rule(s: str) -> str | None:
                     return rule
                 # "Comments (3)" or "Related: Foo bar" but not a sentence
                 rest = low[len(p):]
-                if not rest.strip() or rest[:1] in " :(-–—|/" and len(words(rest)) <= 8 and not low.endswith("."):
+                if not rest.strip() or rest[:1] in " :(-–—|/" and len(words(rest)) <= 15 and not low.endswith("."):
                     return rule
     return None
 
@@ -384,6 +386,28 @@ def is_comment_author(s: str) -> bool:
 def is_share_text(s: str) -> bool:
     low = s.lower()
     return len(words(low)) <= 14 and any(p in low for p in _SHARE_CONTAINS)
+
+
+def is_glued_teaser(s: str) -> bool:
+    """``Customers Leave Without Paying $690 Bill At Troy Steakhouse A party of
+    six left…``: a Title Case headline glued to its blurb (a teaser card)."""
+    toks = s.split()
+    if len(toks) < 12:
+        return False
+    run, cap_stop = 0, 0
+    for k, t in enumerate(toks):
+        w = t.strip("\"'“”‘’:;,.!?()[]-–—")
+        if not w:
+            continue
+        if len(w) >= 2 and w.isupper() and w.isalpha():
+            return False  # "LOS ANGELES (AP) — To …": a dateline, not a headline
+        if w[0].isupper() or w[0].isdigit() or w[0] in "$€£":
+            run += 1
+            if k > 0 and w.lower() in STOPWORDS and w[0].isupper():
+                cap_stop += 1
+        else:
+            break
+    return run >= 6 and cap_stop >= 1 and run < len(toks) - 4
 
 
 def is_counter(s: str) -> bool:
