@@ -735,8 +735,8 @@ def _glue_points(text: str) -> list[tuple[int, int, str]]:
         left = m.group(1)
         if len(left) < 2 or skip(m.start()):
             continue
-        if left[0].isupper() and m.group(2).lower() not in OPENERS and m.group(2).lower() not in cr.STOPWORDS:
-            continue
+        if left[0].isupper() and (len(m.group(2)) < 3 or m.group(2).lower() not in OPENERS | cr.STOPWORDS):
+            continue  # "YouTube", "LinkedIn": a name, unless "SoAlthough"
         p = m.start(2)
         edits.append((p, p, " "))
     for m in _GLUE_PUNCT.finditer(text):

@@ -438,6 +438,8 @@ def is_hashtag_line(s: str) -> bool:
     if not tags:
         return False
     rest = _HASHTAG_RE.sub("", t).strip(" ,;|·•")
+    if t.startswith("#") and t.count("#") >= 3 and not t.endswith("."):
+        return True  # "#Ukraine#Southern Russia#Nato": tags glued together
     return (len(tags) >= 2 and len(rest) <= len(t) * 0.3) or (t.startswith("#") and not rest)
 
 
