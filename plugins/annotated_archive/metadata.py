@@ -7,6 +7,7 @@ The vocabularies are data (multilingual), the logic is structure.
 
 from __future__ import annotations
 
+import calendar
 import re
 
 # ------------------------------------------------------------------ data
@@ -30,6 +31,18 @@ _MONTH_NAMES = {
 for _n, _names in _MONTH_NAMES.items():
     for _w in _names.split():
         MONTHS[_w] = _n
+
+WEEKDAYS = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun
+    lundi mardi mercredi jeudi vendredi samedi dimanche
+    montag dienstag mittwoch donnerstag freitag samstag sonntag
+    lunes martes miércoles miercoles jueves viernes sábado sabado domingo
+    lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi sabato domenica
+    segunda-feira terça-feira terca-feira quarta-feira quinta-feira sexta-feira segunda terça quarta quinta sexta
+    понедельник вторник среда четверг пятница суббота воскресенье
+    """.split()
+)
 
 BYLINE_CUES = ("by", "par", "von", "por", "di", "door", "av", "af", "przez", "автор", "авторы", "text:", "written by")
 
@@ -74,8 +87,8 @@ def _iso(year: int, month: int | None = None, day: int | None = None, hh: int | 
         return None
     if day is None:
         return f"{year:04d}-{month:02d}"
-    if not 1 <= day <= 31:
-        return None
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None  # 30 February is not a date
     out = f"{year:04d}-{month:02d}-{day:02d}"
     if hh is not None and mm is not None and 0 <= hh <= 23 and 0 <= mm <= 59:
         out += f"T{hh:02d}:{mm:02d}"
@@ -120,11 +133,22 @@ def _hour(hh: str | None, ampm: str | None) -> int | None:
     return h
 
 
+_WEEKDAY_PREFIX = re.compile(r"^([^\W\d_][\w-]*)\.?,?\s+(?=\d|[^\W\d_])")
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:er|ère|º|ª|°)(?=\s)", re.I)
+
+
 def parse_dateline(line: str) -> str | None:
-    """A line that is only a date (and maybe a time): returns ISO 8601 or None."""
+    """A line that is only a date (and maybe a time): returns ISO 8601 or None.
+
+    A leading weekday (``Friday, December 24, 2021``, ``vendredi 24 décembre
+    2021``) and French/Spanish ordinals (``1er``, ``1º``) are allowed."""
     s = line.strip()
     if not s or len(s) > MAX_DATELINE_CHARS:
         return None
+    m = _WEEKDAY_PREFIX.match(s)
+    if m and m.group(1).lower() in WEEKDAYS:
+        s = s[m.end():]
+    s = _ORDINAL.sub(r"\1", s)
     m = _DATELINE_RES[0].match(s)
     if m:
         month = MONTHS.get(m.group(1).lower())
@@ -140,7 +164,10 @@ def parse_dateline(line: str) -> str | None:
         return _iso(int(m.group(1)), _i(m.group(2)), _i(m.group(3)), _i(m.group(4)), _i(m.group(5)))
     m = _DATELINE_RES[3].match(s)
     if m:
-        return _iso(int(m.group(3)), int(m.group(2)), int(m.group(1)), _hour(m.group(4), m.group(6)), _i(m.group(5)))
+        a, b = int(m.group(1)), int(m.group(2))
+        if b > 12 >= a:  # 12/24/2021: month first (US)
+            a, b = b, a
+        return _iso(int(m.group(3)), b, a, _hour(m.group(4), m.group(6)), _i(m.group(5)))
     return None
 
 
@@ -149,7 +176,7 @@ def parse_byline(line: str) -> str | None:
     s = line.strip()
     low = s.lower()
     for cue in sorted(BYLINE_CUES, key=len, reverse=True):
-        if low.startswith(cue + " ") or (cue.endswith(":") and low.startswith(cue)):
+        if low.startswith((cue + " ", cue + ":")) or (cue.endswith(":") and low.startswith(cue)):
             rest = s[len(cue):].strip(" :")
             words = rest.replace(",", " ").split()
             if not words or len(words) > MAX_BYLINE_WORDS:
