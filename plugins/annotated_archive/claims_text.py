@@ -20,6 +20,7 @@ import pysbd
 QUOTE_OPEN = frozenset("“„«‹「『")
 QUOTE_CLOSE = frozenset("”»›」』")
 QUOTE_TOGGLE = frozenset('"')
+_QMARKS = "“„«‹「『”»›」』\""
 ALL_QUOTES = "\"'“”„‟«»‹›‘’‚‛「」『』"
 
 # Sentences merged at most this many together while a quotation stays open.
@@ -86,6 +87,18 @@ _GLUED = (
     re.compile(r"[a-z]{2}[.!?](?=[\"“][A-Z])"),  # ago."There (the quote opens the next one)
     re.compile(r"[\"”][.!?](?=[A-Z][a-z])"),  # back".Weir
 )
+
+
+# English abbreviations pysbd knows (a period after them is not an end).
+try:
+    from pysbd.lang.english import English as _En
+
+    _ABBR = frozenset(a.casefold() for a in (*_En.Abbreviation.ABBREVIATIONS, *_En.Abbreviation.PREPOSITIVE_ABBREVIATIONS, *_En.Abbreviation.NUMBER_ABBREVIATIONS))
+except Exception:  # pragma: no cover - pysbd layout changed: always ask pysbd
+    _ABBR = frozenset()
+_ABBR = _ABBR | frozenset("mr mrs ms dr prof st jr sr no vs etc inc ltd co corp gov sen rep gen col lt sgt capt".split())
+_MARK = re.compile(r"[.!?]+[\"”’)\]]*")
+_LASTWORD = re.compile(r"[^\s\"“(\[]+(?=[.!?]*$)")
 
 
 # --------------------------------------------------------------- helpers
@@ -166,8 +179,12 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of the quoted passages (inside the marks); an unclosed
     quotation runs to the end of ``text``."""
     out: list[tuple[int, int]] = []
+    if not any(q in text for q in _QMARKS):
+        return out
     is_open, opener, start = False, "", 0
     for i, ch in enumerate(text):
+        if ch not in _QMARKS:
+            continue
         was = is_open
         is_open, opener = quote_state(ch, is_open, opener)
         if is_open and not was:
@@ -207,12 +224,52 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+def _simple_spans(text: str) -> list[tuple[int, int]] | None:
+    """Sentence spans when the paragraph has no hazard pysbd exists for:
+    every ``.!?`` is followed by space + capital (or ends the text), the
+    word before a period is not an abbreviation, an initial, a number or
+    dotted ("U.S."), and there is no ellipsis.  None = ask pysbd."""
+    if "..." in text or "…" in text or ".." in text:
+        return None
+    cuts = []
+    for m in _MARK.finditer(text):
+        i = m.start()
+        after = m.end()
+        if after >= len(text.rstrip()):
+            continue  # the final mark
+        nxt = text[after:after + 1]
+        if text[m.end() - 1:m.end()].isspace() or nxt.isspace():
+            pass
+        rest = text[after:].lstrip()
+        gap = len(text) - after - len(rest)
+        if gap == 0:
+            return None  # "U.S.A", "3.5", "Putin.Earlier": let pysbd (and the glue rules) decide
+        if not (rest[:1].isupper() or rest[:1] in "\"“‘(["):
+            return None
+        if text[i] == ".":
+            w = _LASTWORD.search(text, 0, i)
+            word = w.group(0) if w else ""
+            if len(word) <= 1 or word.casefold() in _ABBR or "." in word or word[:1].isdigit() or word.isupper():
+                return None
+        cuts.append(after)
+    spans, prev = [], 0
+    for c in cuts:
+        spans.append((prev, c))
+        prev = c
+    spans.append((prev, len(text)))
+    return spans
+
+
 def _pysbd_spans(text: str, lang: str) -> list[tuple[int, int]]:
     # Fast path: no sentence-final mark before the end -> one sentence.
     body = text.rstrip().rstrip(ALL_QUOTES + ")]»”’ ")
     inner = body[:-1] if body[-1:] in ".!?…" else body
     if not any(ch in ".!?…" for ch in inner):
         return [(0, len(text))]
+    if lang in ("en",) or lang not in PYSBD_LANGS:
+        simple = _simple_spans(text)
+        if simple is not None:
+            return simple
     seg = pysbd.Segmenter(language=lang if lang in PYSBD_LANGS else "en", clean=False, char_span=True)
     try:
         spans = seg.segment(text)
