@@ -158,6 +158,20 @@ def _classify(text: str, ws: list[str], stop: float, end: bool, low_stop_lang: b
     return "short"
 
 
+def _low_stop_lang(lines: list[Line]) -> bool:
+    long_lines = [ln for ln in lines if ln.words >= 10]
+    tot = sum(ln.words for ln in long_lines)
+    return tot == 0 or sum(ln.stop * ln.words for ln in long_lines) / tot < 0.08
+
+
+def _same_class(ln: Line, new_text: str, low_stop: bool) -> bool:
+    """A repair must not change how the line is judged (so that cleaning
+    the cleaned text again gives the same body)."""
+    t = new_text.strip()
+    ws = cr.words(t)
+    return bool(t) and _classify(t, ws, cr.stop_density(ws), cr.ends_sentence(t), low_stop) == ln.cls
+
+
 def _lines(text: str) -> list[Line]:
     raw = text.split("\n")
     pre = []
@@ -820,6 +834,7 @@ def clean(seed: Seed, stats: LineStats | None = None) -> CleanDoc:
     """Clean one seed.  Pure: same (seed, stats) -> same CleanDoc."""
     text = _source_text(seed)
     lines = _lines(text)
+    low_stop = _low_stop_lang(lines)
     st = _State(lines)
     for _name, rule in RULES:
         rule(st, stats)
@@ -837,11 +852,13 @@ def clean(seed: Seed, stats: LineStats | None = None) -> CleanDoc:
             if d is None:
                 body, lac = ln.text, ()
                 new, lac = repair_glued(body)
-                if new != body:
+                if new != body and _same_class(ln, new, low_stop):
                     repairs.append(Repair(ln.no, "unglue-sentences", body, new))
-                body = new
+                    body = new
+                else:
+                    lac = ()
                 tail = collapse_repeated_tail(body)
-                if tail:
+                if tail and _same_class(ln, tail[0], low_stop):
                     repairs.append(Repair(ln.no, "repeated-trailing-phrase", body, tail[0]))
                     removed.append(Removed(ln.no, tail[1], "repeated-trailing-phrase"))
                     body = tail[0]

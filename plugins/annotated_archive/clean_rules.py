@@ -338,12 +338,13 @@ def prefix_rule(s: str) -> str | None:
         return "copyright"
     if len(words(low)) <= 12 and any(p in low for p in PREFIXES["platform-credit"]) and not low.endswith("."):
         return "platform-credit"
-    for p in PREFIXES["cookie-prompt"]:
-        if low.startswith(p):
-            return "cookie-prompt"
+    if low.startswith(PREFIXES["cookie-prompt"]):
+        return "cookie-prompt"
     if len(low) > 120:
         return None
     for rule, prefixes in PREFIXES.items():
+        if not low.startswith(prefixes):
+            continue
         for p in prefixes:
             if low.startswith(p):
                 if rule in ("copyright", "platform-credit", "cookie-prompt"):
