@@ -50,3 +50,5 @@ DELETE_OUTPUT_DIRECTORY = True
 OUTPUT_RETENTION = [".git", ".nojekyll", "CNAME"]
 
 ANNOTATED_ARCHIVE_SEARCH = True  # run Pagefind as the last step of every build
+ANNOTATED_ARCHIVE_CACHE = os.path.join(HERE, "cache")  # per-seed stage results (safe to delete)
+ANNOTATED_ARCHIVE_WORKERS = None  # processes for per-seed work; None = every core

@@ -21,13 +21,17 @@ from pelican.readers import BaseReader
 
 from . import files
 from .models import Seed, SkippedSeed
-from .pipeline import build_archive
+from . import clean as clean_stage
+from . import pipeline
+from .cache import StageCache, code_version
 from .render import build_pages, neutralise
 
 log = logging.getLogger("annotated_archive")
 
 PROGRESS_EVERY = 0.05  # report progress every 5 % on builds of >= PROGRESS_MIN seeds
 PROGRESS_MIN = 200
+PARALLEL_MIN = 64  # fewer uncached seeds than this are processed in-process
+PARALLEL_BATCH = 32
 
 
 class SeedReader(BaseReader):
@@ -56,6 +60,77 @@ def _neutralise_text(value):
     return value
 
 
+class _Timer:
+    """Wall-clock time per named stage (the edge keeps the clock, not the stages)."""
+
+    def __init__(self) -> None:
+        self.t = time.perf_counter()
+        self.stages: dict[str, float] = {}
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages[stage] = self.stages.get(stage, 0.0) + now - self.t
+        self.t = now
+
+
+def _read_all(reader: "SeedReader", paths: list[Path]) -> tuple[list[Seed], list[SkippedSeed]]:
+    seeds: list[Seed] = []
+    skipped: list[SkippedSeed] = []
+    n = len(paths)
+    step = max(1, int(n * PROGRESS_EVERY))
+    for i, p in enumerate(paths, 1):
+        _, meta = reader.read(str(p))
+        if "seed" in meta:
+            seeds.append(meta["seed"])
+        else:
+            skipped.append(meta["skipped"])
+        if n >= PROGRESS_MIN and (i % step == 0 or i == n):
+            log.info("reading seeds: %d/%d (%d%%)", i, n, i * 100 // n)
+    return seeds, skipped
+
+
+def _work(batch):
+    return [(i, pipeline.process_seed(seed, view)) for i, seed, view in batch]
+
+
+def _process(seeds, views, todo: list[int], workers: int | None) -> dict:
+    """Per-seed stages for the seeds not in the cache, on every core when it pays."""
+    out: dict = {}
+    n = len(todo)
+    if not n:
+        return out
+    workers = workers or os.cpu_count() or 1
+    batch_size = max(1, min(PARALLEL_BATCH, n // (workers * 4) or 1))
+    batches = [[(i, seeds[i], views[i]) for i in todo[k : k + batch_size]] for k in range(0, n, batch_size)]
+    done = 0
+    step = max(1, int(n * PROGRESS_EVERY))
+    next_report = step
+
+    def report(k: int) -> None:
+        nonlocal next_report
+        if n >= PROGRESS_MIN and (k >= next_report or k == n):
+            log.info("cleaning, claims, fingerprints: %d/%d (%d%%)", k, n, k * 100 // n)
+            next_report = k + step
+
+    if workers > 1 and n >= PARALLEL_MIN:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            for res in pool.map(_work, batches):
+                out.update(res)
+                done += len(res)
+                report(done)
+    else:
+        for b in batches:
+            res = _work(b)
+            out.update(res)
+            done += len(res)
+            report(done)
+    return out
+
+
 class ArchiveGenerator(Generator):
     """Builds the whole archive from the seeds folder."""
 
@@ -70,25 +145,13 @@ class ArchiveGenerator(Generator):
         self.env.finalize = _neutralise_text
 
     def generate_context(self):
-        t0 = time.perf_counter()
+        timer = _Timer()
         seeds_path = Path(self.settings.get("SEEDS_PATH") or "seeds")
         notes_path = Path(self.settings.get("NOTES_PATH") or Path(self.path) / "notes")
-        reader = SeedReader(self.settings)
-        seeds: list[Seed] = []
-        skipped: list[SkippedSeed] = []
-        paths = files.list_seed_files(seeds_path)
-        n = len(paths)
         if not seeds_path.is_dir():
             log.warning("seeds folder %s does not exist: building an empty archive", seeds_path)
-        step = max(1, int(n * PROGRESS_EVERY))
-        for i, p in enumerate(paths, 1):
-            _, meta = reader.read(str(p))
-            if "seed" in meta:
-                seeds.append(meta["seed"])
-            else:
-                skipped.append(meta["skipped"])
-            if n >= PROGRESS_MIN and (i % step == 0 or i == n):
-                log.info("reading seeds: %d/%d (%d%%)", i, n, i * 100 // n)
+        paths = files.list_seed_files(seeds_path)
+        seeds, skipped = _read_all(SeedReader(self.settings), paths)
         # identical texts have the same identity: publish once, say so
         by_id: dict[str, Seed] = {}
         unique: list[Seed] = []
@@ -100,9 +163,35 @@ class ArchiveGenerator(Generator):
                 unique.append(s)
         notes, bad_notes = files.load_notes(notes_path)
         skipped.extend(bad_notes)
-        t_read = time.perf_counter() - t0
-        archive = build_archive(unique, skipped, notes)
-        t_pipe = time.perf_counter() - t0 - t_read
+        timer("read")
+
+        cache_dir = self.settings.get("ANNOTATED_ARCHIVE_CACHE")
+        cache = StageCache(Path(cache_dir) if cache_dir else None)
+        version = code_version()
+        stats = clean_stage.line_stats(unique)
+        views = [pipeline.seed_stats(s, stats) for s in unique]
+        keys = [pipeline.seed_key(s, v, version) for s, v in zip(unique, views)]
+        timer("stats")
+        cached = cache.get_many("seed", keys)
+        todo = [i for i, k in enumerate(keys) if k not in cached]
+        fresh = _process(unique, views, todo, self.settings.get("ANNOTATED_ARCHIVE_WORKERS"))
+        cache.put_many("seed", {keys[i]: r for i, r in fresh.items()})
+        results = [cached.get(k) or fresh[i] for i, k in enumerate(keys)]
+        timer("clean+claims+fingerprint")
+
+        key_of = {s.doc_id: k for s, k in zip(unique, keys)}
+        known = {}
+        for pair_key, a in cache.get_all("align").items():
+            if key_of.get(a.canonical) and pair_key == f"{key_of[a.canonical]}|{key_of.get(a.doc_id)}":
+                known[(a.canonical, a.doc_id)] = a
+        archive = pipeline.assemble(unique, results, skipped, notes, known_alignments=known, timer=timer)
+        cache.replace_kind("align", {f"{key_of[a.canonical]}|{key_of[a.doc_id]}": a for a in archive.versions.alignments})
+        manifest = {s.name: s.sha256 for s in seeds}
+        previous = cache.get_many("manifest", ["last"]).get("last")
+        cache.put_many("manifest", {"last": manifest})
+        cache.prune("seed", keys)
+        cache.close()
+
         for s in archive.skipped:
             log.warning("skipped %s: %s", s.name, s.reason)
         for a in archive.notes:
@@ -115,26 +204,22 @@ class ArchiveGenerator(Generator):
             if spec.save_as in seen:
                 raise RuntimeError(f"two pages would be written to {spec.save_as}: refusing to overwrite")
             seen[spec.save_as] = spec.template
-        self.context["archive_stats"] = {
-            "seeds": len(paths),
+        timer("render")
+        self.report = {
+            "seeds read": len(paths),
             "articles": len(archive.docs),
             "skipped": len(archive.skipped),
-            "clusters": sum(1 for c in archive.versions.clusters if len(c.members) > 1),
+            "new": len(set(manifest) - set(previous)) if previous is not None else len(manifest),
+            "changed": sum(1 for n, h in manifest.items() if previous and n in previous and previous[n] != h),
+            "removed": len(set(previous) - set(manifest)) if previous is not None else 0,
+            "cache hits": len(keys) - len(todo),
+            "version clusters": sum(1 for c in archive.versions.clusters if len(c.members) > 1),
             "claims": len(archive.claims),
-            "orphaned_notes": sum(1 for a in archive.notes if a.claim_id is None),
+            "orphaned notes": sum(1 for a in archive.notes if a.claim_id is None),
         }
+        self.timer = timer
+        self.context["archive_stats"] = dict(self.report)
         self.context["ARCHIVE_SKIPPED"] = archive.skipped
-        self.timings = {"read": t_read, "pipeline": t_pipe}
-        log.info(
-            "archive: %d seeds, %d articles, %d skipped, %d version clusters, %d claims (read %.1fs, pipeline %.1fs)",
-            len(paths),
-            len(archive.docs),
-            len(archive.skipped),
-            self.context["archive_stats"]["clusters"],
-            len(archive.claims),
-            t_read,
-            t_pipe,
-        )
 
     def generate_output(self, writer):
         t0 = time.perf_counter()
@@ -149,7 +234,9 @@ class ArchiveGenerator(Generator):
                 page_name=spec.save_as,
                 **spec.variables,
             )
+        self.timer("write")
         log.info("wrote %d pages in %.1fs", len(self.pages_spec), time.perf_counter() - t0)
+        self.settings["_ANNOTATED_ARCHIVE_REPORT"] = (self.report, self.timer)
 
 
 def _get_generators(pelican):
@@ -177,8 +264,25 @@ def run_pagefind(output_path: str) -> bool:
 
 
 def _finalized(pelican):
+    report, timer = pelican.settings.get("_ANNOTATED_ARCHIVE_REPORT", (None, None))
+    if timer is not None:
+        timer.t = time.perf_counter()
     if pelican.settings.get("ANNOTATED_ARCHIVE_SEARCH", True):
         run_pagefind(pelican.output_path)
+        if timer is not None:
+            timer("search index")
+    if report is not None:
+        # printed, not logged: a plain table at the end of every build log
+        print("build report:\n" + format_report(report, timer.stages if timer else {}), file=sys.stderr)
+
+
+def format_report(report: dict, stages: dict) -> str:
+    width = max(len(k) for k in [*report, *stages]) + 2
+    lines = [f"  {k:<{width}}{v}" for k, v in report.items()]
+    lines.append("  time per stage:")
+    lines += [f"    {k:<{width}}{v:7.2f}s" for k, v in stages.items()]
+    lines.append(f"    {'total':<{width}}{sum(stages.values()):7.2f}s")
+    return "\n".join(lines)
 
 
 def register():

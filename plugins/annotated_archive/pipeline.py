@@ -1,32 +1,144 @@
-"""The pipeline: read -> clean -> versions -> claims, as a named list of pure
-stages over frozen data.  No Pelican, no files, no clock."""
+"""The pipeline: read -> clean -> versions -> claims, as named pure stages
+over frozen data.  No Pelican, no files, no clock.
+
+Per-seed work (:func:`process_seed`: clean, extract claims, fingerprint for
+versions) depends only on the seed and on :func:`seed_stats` — the part of the
+archive-wide line statistics that cleaning this seed can see — so its result
+can be cached by the edge and computed in parallel.  Cross-archive work
+(:func:`assemble`: version clusters, alignments, corroboration, notes) runs
+over those cached per-seed results, never over raw text again.
+"""
 
 from __future__ import annotations
 
-from typing import Sequence
+import hashlib
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
 
 from . import claims as claims_stage
 from . import clean as clean_stage
 from . import versions as versions_stage
-from .models import Archive, Note, Seed, SkippedSeed
+from .models import Alignment, Archive, Claim, CleanDoc, Note, Seed, SkippedSeed, Versions
+
+# clean() only asks whether a line occurs in at least this many seeds (and
+# whether the archive has at least this many seeds); counts above it are
+# saturated so that adding seeds does not invalidate every cached result.
+# tests/test_pipeline.py checks that cleaning with the saturated view equals
+# cleaning with the full statistics.
+STATS_SATURATION = 2
 
 
-def build_archive(seeds: Sequence[Seed], skipped: Sequence[SkippedSeed] = (), notes: Sequence[Note] = ()) -> Archive:
-    """Run every stage over the seeds.  The result does not depend on the
-    order of ``seeds``."""
-    seeds = sorted(seeds, key=lambda s: (s.doc_id, s.name))
-    stats = clean_stage.line_stats(seeds)
-    docs = tuple(clean_stage.clean(s, stats) for s in seeds)
-    versions = versions_stage.cluster_versions(docs)
-    claims = tuple(c for d in docs for c in claims_stage.extract_claims(d))
+@dataclass(frozen=True, slots=True)
+class SeedResult:
+    """Everything the per-seed stages produce for one seed."""
+
+    doc: CleanDoc
+    claims: tuple[Claim, ...]
+    fingerprint: versions_stage.Fingerprint
+
+
+def seed_lines(seed: Seed) -> set[str]:
+    text = clean_stage._source_text(seed)
+    return {clean_stage.norm_line(x) for x in text.split("\n") if x.strip()}
+
+
+def seed_stats(seed: Seed, stats: clean_stage.LineStats) -> clean_stage.LineStats:
+    """The archive-wide statistics restricted to this seed's own lines."""
+    counts = []
+    for line in seed_lines(seed):
+        c = stats.count(line)
+        if c > 1:
+            counts.append((line, min(c, STATS_SATURATION)))
+    return clean_stage.LineStats(tuple(sorted(counts)), min(stats.n_docs, STATS_SATURATION))
+
+
+def seed_key(seed: Seed, view: clean_stage.LineStats, code_version: str) -> str:
+    """Cache key of a seed's per-seed result: its exact text, its name (shown
+    on pages), what it sees of the statistics, and the code version."""
+    h = hashlib.sha256()
+    for part in (code_version, seed.kind, seed.name, seed.text, repr(view.counts), str(view.n_docs)):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def process_seed(seed: Seed, view: clean_stage.LineStats) -> SeedResult:
+    """Stage chain for one seed: clean -> claims -> fingerprint."""
+    doc = clean_stage.clean(seed, view)
+    return SeedResult(
+        doc=doc,
+        claims=claims_stage.extract_claims(doc),
+        fingerprint=versions_stage.fingerprint(doc),
+    )
+
+
+def align_key(canonical: CleanDoc, doc: CleanDoc) -> tuple[str, str]:
+    return (canonical.doc_id, doc.doc_id)
+
+
+def cross_versions(
+    results: Sequence[SeedResult],
+    known: Mapping[tuple[str, str], Alignment] | None = None,
+) -> Versions:
+    """Clusters from the fingerprints; alignments reused from ``known`` when
+    the same (canonical, version) pair was aligned before."""
+    known = known or {}
+    fps = [r.fingerprint for r in results]
+    docs = {r.doc.doc_id: r.doc for r in results}
+    by_fp = {r.fingerprint.doc_id: r.fingerprint for r in results}
+    clusters = versions_stage.cluster_fingerprints(fps)
+    alignments: list[Alignment] = []
+    for c in clusters:
+        canon = docs[c.canonical]
+        for m in c.members[1:]:
+            a = known.get((c.canonical, m))
+            if a is None:
+                score = versions_stage._containment(by_fp[m], by_fp[c.canonical])
+                a = versions_stage.align(c.canonical, canon.body_text, m, docs[m].body_text, score)
+            alignments.append(a)
+    return Versions(clusters=clusters, alignments=tuple(alignments))
+
+
+# The cross-archive stages, in order, as a named list.
+CROSS_STAGES: tuple[str, ...] = ("versions", "corroborate", "notes")
+
+
+def assemble(
+    seeds: Sequence[Seed],
+    results: Sequence[SeedResult],
+    skipped: Sequence[SkippedSeed] = (),
+    notes: Sequence[Note] = (),
+    known_alignments: Mapping[tuple[str, str], Alignment] | None = None,
+    timer: Callable[[str], object] | None = None,
+) -> Archive:
+    """Cross-archive stages over per-seed results.  ``timer(stage)`` (from
+    the edge) is called after each stage; the stages themselves keep no time."""
+    order = sorted(range(len(seeds)), key=lambda i: (seeds[i].doc_id, seeds[i].name))
+    seeds = [seeds[i] for i in order]
+    results = [results[i] for i in order]
+    tick = timer or (lambda _stage: None)
+    versions = cross_versions(results, known_alignments)
+    tick("versions")
+    claims = tuple(c for r in results for c in r.claims)
     matches = claims_stage.corroborate(claims, versions)
+    tick("corroborate")
     anchored = claims_stage.anchor_notes(notes, claims)
+    tick("notes")
     return Archive(
-        docs=docs,
+        docs=tuple(r.doc for r in results),
         seeds=tuple(seeds),
-        skipped=tuple(sorted(skipped, key=lambda s: s.name)),
+        skipped=tuple(sorted(skipped, key=lambda s: (s.name, s.reason))),
         versions=versions,
         claims=claims,
         matches=matches,
         notes=anchored,
     )
+
+
+def build_archive(seeds: Sequence[Seed], skipped: Sequence[SkippedSeed] = (), notes: Sequence[Note] = ()) -> Archive:
+    """Run every stage over the seeds, without any cache.  The result does not
+    depend on the order of ``seeds``."""
+    seeds = sorted(seeds, key=lambda s: (s.doc_id, s.name))
+    stats = clean_stage.line_stats(seeds)
+    results = [process_seed(s, seed_stats(s, stats)) for s in seeds]
+    return assemble(seeds, results, skipped, notes)

@@ -1,0 +1,117 @@
+"""The cache edge: per-seed stage results and the previous build's manifest,
+in one SQLite file.  Keys include the code version (a hash of the package's
+source), so a code change invalidates every entry.
+
+A broken or unreadable cache is never fatal: it is ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterable
+
+log = logging.getLogger("annotated_archive")
+
+PACKAGE = Path(__file__).resolve().parent
+SCHEMA = 2
+
+
+def code_version(extra: str = "") -> str:
+    """Hash of every source and data file of the package (+ ``extra`` settings)."""
+    h = hashlib.sha256(f"schema {SCHEMA}\n{extra}".encode())
+    for p in sorted(PACKAGE.rglob("*")):
+        if p.suffix in (".py", ".json") and "__pycache__" not in p.parts:
+            h.update(p.relative_to(PACKAGE).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class StageCache:
+    def __init__(self, folder: Path | None):
+        self.db: sqlite3.Connection | None = None
+        if folder is None:
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(folder / "annotated_archive.sqlite"))
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("CREATE TABLE IF NOT EXISTS entry (kind TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, key))")
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("cache disabled (%s): %s", folder, exc)
+            self.db = None
+
+    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.db is None:
+            return out
+        keys = list(keys)
+        try:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                q = f"SELECT key, value FROM entry WHERE kind=? AND key IN ({','.join('?' * len(chunk))})"
+                for k, v in self.db.execute(q, (kind, *chunk)):
+                    try:
+                        out[k] = pickle.loads(v)
+                    except Exception:  # a stale or corrupt entry is a miss
+                        pass
+        except sqlite3.Error as exc:
+            log.warning("cache read failed, recomputing: %s", exc)
+        return out
+
+    def get_all(self, kind: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.db is None:
+            return out
+        try:
+            for k, v in self.db.execute("SELECT key, value FROM entry WHERE kind=?", (kind,)):
+                try:
+                    out[k] = pickle.loads(v)
+                except Exception:
+                    pass
+        except sqlite3.Error as exc:
+            log.warning("cache read failed, recomputing: %s", exc)
+        return out
+
+    def put_many(self, kind: str, items: dict[str, Any]) -> None:
+        if self.db is None or not items:
+            return
+        try:
+            with self.db:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO entry (kind, key, value) VALUES (?, ?, ?)",
+                    ((kind, k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in items.items()),
+                )
+        except sqlite3.Error as exc:
+            log.warning("cache write failed: %s", exc)
+
+    def replace_kind(self, kind: str, items: dict[str, Any]) -> None:
+        """Keep only ``items`` for ``kind`` (prunes entries of removed seeds)."""
+        if self.db is None:
+            return
+        try:
+            with self.db:
+                self.db.execute("DELETE FROM entry WHERE kind=?", (kind,))
+        except sqlite3.Error:
+            return
+        self.put_many(kind, items)
+
+    def prune(self, kind: str, keep: Iterable[str]) -> None:
+        if self.db is None:
+            return
+        keep = set(keep)
+        try:
+            old = [k for (k,) in self.db.execute("SELECT key FROM entry WHERE kind=?", (kind,)) if k not in keep]
+            with self.db:
+                self.db.executemany("DELETE FROM entry WHERE kind=? AND key=?", ((kind, k) for k in old))
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
