@@ -47,6 +47,10 @@ def covers(label_text: str, claim_text: str) -> bool:
     nl, nc = normalise(label_text), normalise(claim_text)
     if not nl or not nc:
         return False
+    if nl == nc:
+        return True
+    if len(nl) < 25:
+        return False  # "Russia", "ABC News": a label is covered only by itself
     if nl in nc:
         return True
     if nc in nl:
