@@ -27,7 +27,7 @@ def make_doc(paras, kinds=None, doc_id="abcdefabcdef"):
     return CleanDoc(doc_id=doc_id, name="x.txt", meta=Meta(), blocks=tuple(Block(k, p) for k, p in zip(kinds, paras)))
 
 
-SET = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SET = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SET

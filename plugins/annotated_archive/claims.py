@@ -29,6 +29,7 @@ __all__ = ["extract_claims", "corroborate", "anchor_notes", "claim_id", "CLAIM_R
 CLAIM_RULES = {
     "min_words": 5,  # shorter units are labels, not claims
     "min_quote_words": 4,  # a quotation shorter than this is a scare quote, not speech
+    "min_document_quote_words": 8,  # an unattributed quotation this long is a claim (a document's words)
     "headline_cap_ratio": 0.6,  # share of capitalised words that makes an unpunctuated line a heading
 }
 
@@ -227,6 +228,8 @@ def extract_claims(doc: CleanDoc) -> tuple[Claim, ...]:
                 ok, why = _checkable(text)
                 if ok:
                     kind = "quote" if qwords >= CLAIM_RULES["min_quote_words"] and why == "statement" else why
+                elif qwords >= CLAIM_RULES["min_document_quote_words"] and why not in ("opinion", "writer"):
+                    kind = "quote"  # a long quotation (of a document, a statement) is checkable as such
             if kind is not None and cue in ("deny", "denies", "denied"):
                 kind = "denial"
             if kind is not None:

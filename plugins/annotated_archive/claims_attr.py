@@ -32,7 +32,7 @@ CUE_VERBS: dict[str, tuple[str, ...]] = {
         replied respond responds responded counter counters countered signal signals signalled
         signaled highlight highlights highlighted denounce denounces denounced dismiss dismisses
         dismissed reject rejects rejected describe describes described contend contends contended
-        maintain maintains maintained observe observes observed pointed cited cites""".split()
+        maintain maintains maintained observe observes observed pointed cited cites called calls""".split()
     ),
     "de": tuple("sagte sagt sagten erklärte erklärt betonte betont warnte warnt behauptete behauptet schrieb meinte bestätigte bestritt kritisierte".split()),
     "fr": tuple("déclaré affirmé dit expliqué averti souligné estimé indiqué assuré déclare affirme dit explique estime indique écrit nié dénoncé".split()),
@@ -529,6 +529,8 @@ def attribute(text: str, ctx: Context, lang: str = "en") -> Attribution | None:
             nxt = lows[v + 1] if v + 1 < len(toks) else "."
             if nxt in _NOUN_FOLLOWERS or lows[v - 1] in DETERMINERS or lows[v - 1] in ("his", "her", "its", "their", "our"):
                 continue
+        if t.low in ("called", "calls") and (v + 1 >= len(toks) or lows[v + 1] not in ("on", "for")):
+            continue  # "called on Moscow to", "calls for": a demand; "so called", "called it" are not cues
         if t.low.endswith("ing") and toks[v - 1].text == ",":
             continue  # ", arguing that": the subject is the main clause's, found at its own verb
         sp, role = _subject_before(toks, v, text, ctx)
