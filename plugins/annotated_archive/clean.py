@@ -53,6 +53,8 @@ LIMITS = {
     "score_boundary": -250.0,  # ... of a "Related"/"Comments" header
     "score_hard_boundary": -1000.0,  # ... of a comments header
     "near_weight": 0.5,
+    "main_text_min": 40.0,  # HTML: score of a line trafilatura also keeps
+    "not_main_weight": 0.3,  # HTML: weight of a long line trafilatura drops
     "anchor_window": 40,  # lines under the repeated title searched for the article's start
     "anchor_bonus": 400.0,
     "max_gap": 1,  # lines skipped when extending the article over shared text
@@ -84,6 +86,10 @@ class LineStats:
 
     def count(self, line: str) -> int:
         return self._index.get(norm_line(line), 0)
+
+
+def _token_key(line: str) -> str:
+    return " ".join(re.findall(r"\w+", line.lower()))
 
 
 def norm_line(line: str) -> str:
@@ -207,6 +213,7 @@ class _State:
         self.meta_idx: list[int] = []
         self.region: tuple[int, int] = (0, -1)
         self.neutral = True
+        self.main_text: frozenset[str] | None = None  # HTML only: trafilatura's lines
 
     def open(self, i: int) -> bool:
         return i not in self.decided
@@ -412,6 +419,12 @@ def _score(st: _State, i: int, stats: LineStats | None) -> float:
                 return LIMITS["score_hard_boundary"]
             return LIMITS["score_boundary"] if d[1] in BOUNDARY_RULES else LIMITS["score_removed"]
         return 0.0
+    if st.main_text is not None:
+        # HTML: trafilatura's reading of the page is an extra vote
+        if _token_key(ln.text) in st.main_text:
+            return max(float(ln.chars), LIMITS["main_text_min"])
+        if ln.cls == "good":
+            return ln.chars * LIMITS["not_main_weight"]
     if stats is not None and st.neutral and stats.count(ln.text) >= 2:
         return 0.0  # shared with other seeds: a footer, or another version's text
     if ln.cls == "good":
@@ -836,6 +849,11 @@ def clean(seed: Seed, stats: LineStats | None = None) -> CleanDoc:
     lines = _lines(text)
     low_stop = _low_stop_lang(lines)
     st = _State(lines)
+    if seed.kind == "html":
+        from .html_text import main_text_lines
+
+        main = main_text_lines(seed.text)
+        st.main_text = frozenset(main) if main else None
     for _name, rule in RULES:
         rule(st, stats)
 

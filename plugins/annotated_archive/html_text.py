@@ -103,4 +103,9 @@ def main_text_lines(html: str) -> tuple[str, ...]:
         return ()
     if not txt:
         return ()
-    return tuple(" ".join(x.lower().split()) for x in txt.split("\n") if x.strip())
+    return tuple(k for k in (token_key(x) for x in txt.split("\n")) if k)
+
+
+def token_key(line: str) -> str:
+    """Lower-cased word tokens: how a line is compared with trafilatura's."""
+    return " ".join(re.findall(r"\w+", line.lower()))
