@@ -1,15 +1,36 @@
 """The file-system edge: list and read seed and note files.  Errors become
-:class:`SkippedSeed` records with a reason; nothing here raises for bad input."""
+:class:`SkippedSeed` records with a reason; nothing here raises for bad input.
+
+What can go wrong between listing a folder and reading a file, and what the
+build log says (one line per file, ``skipped <name>: <reason>``):
+
+* the file is gone (deleted mid-build)        -> "file disappeared before it could be read"
+* a symbolic link whose target is missing      -> "broken symbolic link (target ... does not exist)"
+* a named pipe, socket or device (``/dev/zero`` linked in as a seed would never end)
+                                               -> "not a regular file (...)"
+* no read permission                           -> "permission denied"
+  (the tests run as root, for whom ``chmod 000`` changes nothing: they
+  simulate it by making the read raise ``PermissionError``)
+* too large (checked from ``stat`` before reading, and again while reading:
+  a file that grows meanwhile is caught too)  -> "file too large (...)"
+
+File names are shown as they are, except characters that would corrupt a log
+line or a page: bytes that are not UTF-8 (``\\xNN``), control characters
+and invisible/bidi formatting characters (``\\uNNNN``).
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import stat
 from pathlib import Path
 from typing import Iterable
 
 from .models import Note, Seed, SkippedSeed
 from .read import LIMITS, read_seed
 
+NOTE_MAX_BYTES = 1024 * 1024  # a curator note is a paragraph or two
 SEED_SUFFIXES = (".txt", ".html", ".htm", ".html.gz", ".htm.gz")
 
 
@@ -32,22 +53,83 @@ def list_seed_files(folder: Path) -> list[Path]:
     return sorted(out)
 
 
-def load_seed(path: Path, name: str | None = None) -> Seed | SkippedSeed:
-    name = name or path.name
+_UNSAFE_NAME = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+def safe_name(name: str) -> str:
+    """A file name fit for a log line and a page: undecodable bytes (held as
+    surrogates by Python) become ``\\xNN``, control and invisible characters
+    ``\\uNNNN``; everything else (spaces, accents, any script) is kept."""
+
+    def sub(m: re.Match) -> str:
+        cp = ord(m.group(0))
+        if 0xDC80 <= cp <= 0xDCFF:  # os.fsdecode's surrogateescape for byte cp - 0xDC00
+            return f"\\x{cp - 0xDC00:02x}"
+        return f"\\u{cp:04x}"
+
+    return _UNSAFE_NAME.sub(sub, name)
+
+
+def _kind_of_file(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "not a regular file"
+
+
+def read_limited(path: Path, limit: int) -> bytes | str:
+    """The bytes of a regular file of at most ``limit`` bytes, or the reason
+    it cannot be read.  Never blocks on pipes or devices, never raises."""
     try:
-        size = path.stat().st_size
-        if size > LIMITS["max_bytes"]:
-            return SkippedSeed(name, f"file too large ({size:,} bytes > {LIMITS['max_bytes']:,})")
-        data = path.read_bytes()
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            if path.is_symlink():
+                try:
+                    target = os.readlink(path)
+                except OSError:
+                    target = "?"
+                return f"broken symbolic link (target {safe_name(target)} does not exist)"
+            return "file disappeared before it could be read"
+        if not stat.S_ISREG(st.st_mode):
+            return f"not a regular file ({_kind_of_file(st.st_mode)})"
+        if st.st_size > limit:
+            return f"file too large ({st.st_size:,} bytes > {limit:,})"
+        # O_NONBLOCK: should the file be swapped for a pipe after stat(), opening it cannot hang
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return "not a regular file (replaced while the build ran)"
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            return f"file too large (more than {limit:,} bytes: it grew while being read)"
+        return data
     except FileNotFoundError:
-        return SkippedSeed(name, "file disappeared before it could be read")
+        return "file disappeared before it could be read"
     except PermissionError:
-        return SkippedSeed(name, "permission denied")
+        return "permission denied"
     except IsADirectoryError:
-        return SkippedSeed(name, "is a directory")
+        return "not a regular file (a directory)"
     except OSError as exc:
-        return SkippedSeed(name, f"cannot read: {exc.strerror or exc}")
-    return read_seed(name, data)
+        return f"cannot read: {exc.strerror or exc}"
+
+
+def load_seed(path: Path, name: str | None = None) -> Seed | SkippedSeed:
+    name = safe_name(name or path.name)
+    data = read_limited(path, LIMITS["max_bytes"])
+    if isinstance(data, str):
+        return SkippedSeed(name, data)
+    try:
+        return read_seed(name, data)
+    except Exception as exc:  # noqa: BLE001 - one bad file never stops the build
+        return SkippedSeed(name, f"cannot decode: {type(exc).__name__}: {exc}")
 
 
 def load_seeds(folder: Path) -> tuple[list[Seed], list[SkippedSeed]]:
@@ -78,12 +160,12 @@ def load_notes(folder: Path) -> tuple[list[Note], list[SkippedSeed]]:
     if not folder.is_dir():
         return notes, bad
     for p in sorted(folder.rglob("*.md")):
-        name = p.relative_to(folder).as_posix()
-        try:
-            text = p.read_text(encoding="utf-8", errors="replace")
-        except OSError as exc:
-            bad.append(SkippedSeed(f"notes/{name}", f"cannot read: {exc.strerror or exc}"))
+        name = safe_name(p.relative_to(folder).as_posix())
+        data = read_limited(p, NOTE_MAX_BYTES)
+        if isinstance(data, str):
+            bad.append(SkippedSeed(f"notes/{name}", data))
             continue
+        text = data.decode("utf-8", errors="replace")
         note = parse_note(name, text)
         if isinstance(note, str):
             bad.append(SkippedSeed(f"notes/{name}", note))
