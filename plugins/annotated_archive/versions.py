@@ -40,7 +40,6 @@ import hashlib
 import inspect
 import re
 import unicodedata
-import zlib
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -62,11 +61,13 @@ class VersionSettings:
     seed: int = 1  # fixed MinHash seed: fingerprints are reproducible
     lsh_threshold: float = 0.5  # containment threshold of the LSH Ensemble candidate search
     lsh_partitions: int = 16  # LSH Ensemble size partitions
+    lsh_size_step: float = 1.1  # set sizes given to LSH Ensemble are rounded to powers of this
     contain: float = 0.6  # a member's shingles contained in its canonical, at least
     min_overlap: int = 3  # shared shingles, at least (tiny texts stay alone)
     coherence: float = 0.5  # share of a member's overlap with the canonical that lies in the cluster's core
     core_candidates: int = 4  # members tried as the cluster's core (the largest overlaps)
     glue_weight: float = 5.0  # completeness lost per glued join (about one shingle per token of the join)
+    rediff_limit: int = 250_000  # a changed block is rediffed word by word when len(old) * len(new) is at most this
     min_passage_tokens: int = 3  # shorter lacunae / additions are left in the diff only
 
 
@@ -77,6 +78,7 @@ _CJK = "\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-
 _TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 # diff tokens: words (split at a glued lower->Upper join such as "thatThe"), numbers, punctuation
 _DIFF_TOKEN = re.compile(f"[{_CJK}]|[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\\d+|[^\\W_{_CJK}]+|[^\\w\\s]")
+_SENTENCE_END = frozenset(".!?。！？")
 _WORDISH = re.compile(f"[{_CJK}]|[^\\W_]")
 # where a scrape glued two sentences or paragraphs together (a dropped link or
 # line break): "thatThe", "Putin.Earlier", "However,, according"
@@ -115,32 +117,77 @@ class Fingerprint:
         return np.frombuffer(self.shingles, dtype="<u4")
 
 
-def _identity(x):
-    return int(x)
-
-
 def tokens(text: str) -> list[str]:
     """Comparison tokens: NFKC, case-folded words; one token per CJK character."""
     return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser (a bijection), element-wise, wrapping."""
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
+
+
+def _token_hashes(toks: Sequence[str]) -> np.ndarray:
+    """A 64-bit hash per token, vectorised: every code point is mixed with its
+    position in the token and the mixes are summed per token."""
+    lengths = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+    cps = np.frombuffer("".join(toks).encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    starts = np.cumsum(lengths) - lengths
+    pos = np.arange(len(cps), dtype=np.uint64) - np.repeat(starts, lengths).astype(np.uint64)
+    v = _fmix64(cps * np.uint64(0x9E3779B97F4A7C15) + pos * np.uint64(0xC2B2AE3D27D4EB4F) + np.uint64(1))
+    return _fmix64(np.add.reduceat(v, starts) + lengths.astype(np.uint64))
+
+
 def _shingle_hashes(toks: Sequence[str], k: int) -> np.ndarray:
+    """Sorted distinct 32-bit hashes of the k-token shingles (a text shorter
+    than k tokens is one shingle)."""
     if not toks:
         return np.zeros(0, dtype="<u4")
-    th = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in toks), dtype=np.uint64, count=len(toks))
-    k = max(1, min(k, len(toks)))
-    n = len(toks) - k + 1
     with np.errstate(over="ignore"):
+        th = _token_hashes(toks)
+        k = max(1, min(k, len(toks)))
+        n = len(toks) - k + 1
         h = np.zeros(n, dtype=np.uint64)
         for j in range(k):
-            h = h + th[j : j + n] * np.uint64(_MIX[j % len(_MIX)]) + np.uint64(j + 1)
-        # murmur3 64-bit finaliser, keep the high 32 bits
-        h ^= h >> np.uint64(33)
-        h *= np.uint64(0xFF51AFD7ED558CCD)
-        h ^= h >> np.uint64(33)
-        h *= np.uint64(0xC4CEB9FE1A85EC53)
-        h ^= h >> np.uint64(33)
+            h = h + th[j : j + n] * np.uint64(_MIX[j % len(_MIX)])
+        h = _fmix64(h)
     return np.unique((h >> np.uint64(32)).astype("<u4"))
+
+
+def _permutations(settings: VersionSettings) -> tuple[np.ndarray, np.ndarray]:
+    """The MinHash permutations h -> a*h + b mod 2^32 (a odd), from the fixed
+    seed exactly as datasketch's ``affine32`` scheme draws them."""
+    gen = np.random.RandomState(settings.seed)
+    a = gen.randint(0, 1 << 31, settings.num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, settings.num_perm, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def _minhash_values(sh: np.ndarray, settings: VersionSettings) -> np.ndarray:
+    """MinHash of a shingle-hash set (datasketch ``affine32``: the input is
+    pre-mixed, then permuted; the minimum per permutation)."""
+    if not len(sh):
+        return np.full(settings.num_perm, 0xFFFFFFFF, dtype=np.uint32)
+    a, b = _permutations(settings)
+    with np.errstate(over="ignore"):
+        hv = _fmix32(sh.astype(np.uint32))
+        out = np.full(settings.num_perm, 0xFFFFFFFF, dtype=np.uint32)
+        for lo in range(0, len(hv), 4096):  # bounded memory for very long texts
+            chunk = hv[lo : lo + 4096, None]
+            out = np.minimum(out, (chunk * a + b).min(axis=0))
+    return out
 
 
 def _content_hash(text: str) -> str:
@@ -160,16 +207,13 @@ def fingerprint(doc: CleanDoc | str, doc_id: str | None = None, settings: Versio
     content = _content_hash(text)
     toks = tokens(text)
     sh = _shingle_hashes(toks, settings.shingle)
-    m = MinHash(num_perm=settings.num_perm, seed=settings.seed, hashfunc=_identity)
-    if len(sh):
-        m.update_batch(sh.tolist())
     return Fingerprint(
         doc_id=doc_id or content,
         content=content,
         size=int(len(sh)),
         tokens=len(toks),
         damage=len(_GLUE.findall(text)),
-        minhash=tuple(int(x) for x in m.hashvalues),
+        minhash=tuple(_minhash_values(sh, settings).tolist()),
         shingles=sh.tobytes(),
     )
 
@@ -211,7 +255,7 @@ def _containment_edges(fps: Sequence[Fingerprint], settings: VersionSettings) ->
     live = [i for i, fp in enumerate(fps) if fp.size > 0]
     if len(live) < 2:
         return edges
-    perms = MinHash(num_perm=settings.num_perm, seed=settings.seed).permutations
+    perms = np.array(_permutations(settings))
     mh = {i: _minhash(fps[i], perms, settings) for i in live}
     lsh = MinHashLSHEnsemble(
         threshold=settings.lsh_threshold,
@@ -219,11 +263,19 @@ def _containment_edges(fps: Sequence[Fingerprint], settings: VersionSettings) ->
         num_part=min(settings.lsh_partitions, len(live)),
         storage_config={"type": "dict", "basename": b"versions"},  # a fixed name: no randomness
     )
-    lsh.index([(i, mh[i], fps[i].size) for i in live])
+    # sizes on a geometric grid: LSH Ensemble's partitioning is quadratic in
+    # the number of distinct sizes (indexed sizes rounded up, query sizes down)
+    step = np.log(settings.lsh_size_step)
+
+    def grid(size: int, up: bool) -> int:
+        x = np.log(size) / step
+        return max(1, int(round(np.exp((np.ceil(x - 1e-9) if up else np.floor(x + 1e-9)) * step))))
+
+    lsh.index([(i, mh[i], grid(fps[i].size, True)) for i in live])
     arrays = [fp.shingle_array for fp in fps]
     inter_cache: dict[tuple[int, int], int] = {}
     for i in live:
-        for j in sorted(set(lsh.query(mh[i], fps[i].size))):
+        for j in sorted(set(lsh.query(mh[i], grid(fps[i].size, False)))):
             if j == i:
                 continue
             key = (i, j) if i < j else (j, i)
@@ -324,56 +376,116 @@ def _incoherent(
 # ----------------------------------------------------------------- alignment
 
 
-def _diff_tokens(text: str) -> list[re.Match]:
-    return list(_DIFF_TOKEN.finditer(text))
+@dataclass(frozen=True, slots=True)
+class _Coded:
+    """A text as diff-match-patch sees it: one character per word."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...]  # of the diff tokens in ``text``
+    chars: str  # one code per token, "\n" after every sentence / paragraph
 
 
-def _span(text: str, toks: Sequence[re.Match], a: int, b: int) -> str:
-    return text[toks[a].start() : toks[b - 1].end()] if b > a else ""
+def _code(codes: dict[str, str], text: str) -> _Coded:
+    """Encode ``text`` with the shared word -> character table ``codes``."""
+    spans = [m.span() for m in _DIFF_TOKEN.finditer(text)]
+    if not spans:
+        return _Coded(text, (), "")
+    words = [text[x:y] for x, y in spans]
+    for w in words:
+        if w not in codes:
+            n = len(codes) + 0x100  # no control characters: "\n" is the sentence mark
+            codes[w] = chr(n if n < 0xD800 else n + 0x800)  # skip the surrogate block
+    # a mark after a sentence end and where a line ends between two tokens
+    ends = np.fromiter((y for _, y in spans), dtype=np.int64, count=len(spans))
+    nexts = np.append(np.fromiter((x for x, _ in spans[1:]), dtype=np.int64, count=len(spans) - 1), len(text))
+    nl = np.array([m.start() for m in re.finditer("\n", text)], dtype=np.int64)
+    broken = np.searchsorted(nl, nexts) > np.searchsorted(nl, ends)
+    chars = "".join(
+        codes[w] + "\n" if (brk or w in _SENTENCE_END) else codes[w] for w, brk in zip(words, broken.tolist())
+    )
+    return _Coded(text, tuple(spans), chars)
 
 
-def _words(toks: Sequence[re.Match], a: int, b: int) -> int:
-    return sum(1 for t in toks[a:b] if _WORDISH.match(t.group()))
-
-
-def word_diff(canonical: str, version: str, settings: VersionSettings = SETTINGS) -> tuple[DiffOp, ...]:
-    """Word-level diff of ``version`` against ``canonical`` (diff-match-patch
-    on one character per distinct word: its ``linesToChars`` trick applied to
-    words).  ``delete`` = only in the canonical, ``insert`` = only here."""
-    ct, vt = _diff_tokens(canonical), _diff_tokens(version)
-    codes: dict[str, str] = {}
-
-    def encode(toks: Sequence[re.Match]) -> str:
-        out = []
-        for t in toks:
-            w = t.group()
-            c = codes.get(w)
-            if c is None:
-                n = len(codes) + 1
-                c = codes[w] = chr(n if n < 0xD800 else n + 0x800)  # skip the surrogate block
-            out.append(c)
-        return "".join(out)
-
-    a, b = encode(ct), encode(vt)
+def _diff_coded(c: _Coded, v: _Coded, settings: VersionSettings) -> tuple[DiffOp, ...]:
     dmp = diff_match_patch()
     dmp.Diff_Timeout = 0  # exact and deterministic: no clock
-    diffs = dmp.diff_main(a, b, False)
+    # sentence level first (diff-match-patch's line mode, done in two steps so
+    # that a huge replacement block, e.g. a page of navigation against one
+    # sentence, is not rediffed word by word: that is quadratic)
+    l1, l2, lines = dmp.diff_linesToChars(c.chars, v.chars)
+    coarse = dmp.diff_main(l1, l2, False)
+    dmp.diff_charsToLines(coarse, lines)
+    dmp.diff_cleanupSemantic(coarse)
+    diffs: list[tuple[int, str]] = []
+    dels: list[str] = []
+    ins: list[str] = []
+    for op, chars in [*coarse, (dmp.DIFF_EQUAL, "")]:
+        if op == dmp.DIFF_DELETE:
+            dels.append(chars)
+        elif op == dmp.DIFF_INSERT:
+            ins.append(chars)
+        else:
+            d, i = "".join(dels), "".join(ins)
+            if d and i and len(d) * len(i) <= settings.rediff_limit:
+                diffs.extend(dmp.diff_main(d, i, False))
+            else:
+                diffs.extend(x for x in ((dmp.DIFF_DELETE, d), (dmp.DIFF_INSERT, i)) if x[1])
+            dels, ins = [], []
+            if chars:
+                diffs.append((op, chars))
     dmp.diff_cleanupSemantic(diffs)
+
+    def span(side: _Coded, a: int, b: int) -> str:
+        return side.text[side.spans[a][0] : side.spans[b - 1][1]] if b > a else ""
+
     ops: list[DiffOp] = []
     ci = vi = 0
     for op, chars in diffs:
-        n = len(chars)
+        n = len(chars) - chars.count("\n")
         if op == dmp.DIFF_EQUAL:
-            ops.append(DiffOp("equal", _span(canonical, ct, ci, ci + n)))
-            ci += n
-            vi += n
+            kind, text = "equal", span(c, ci, ci + n)
+            ci, vi = ci + n, vi + n
         elif op == dmp.DIFF_DELETE:
-            ops.append(DiffOp("delete", _span(canonical, ct, ci, ci + n)))
+            kind, text = "delete", span(c, ci, ci + n)
             ci += n
         else:
-            ops.append(DiffOp("insert", _span(version, vt, vi, vi + n)))
+            kind, text = "insert", span(v, vi, vi + n)
             vi += n
-    return tuple(o for o in ops if o.text)
+        if not text:
+            continue
+        if ops and ops[-1].op == kind:
+            ops[-1] = DiffOp(kind, ops[-1].text + " " + text)
+        else:
+            ops.append(DiffOp(kind, text))
+    return tuple(ops)
+
+
+def word_diff(canonical: str, version: str, settings: VersionSettings = SETTINGS) -> tuple[DiffOp, ...]:
+    """Word-level diff of ``version`` against ``canonical``: ``delete`` = only
+    in the canonical, ``insert`` = only here.
+
+    diff-match-patch does the diff, on one character per distinct word (its
+    ``linesToChars`` trick applied to words).  A newline is put after every
+    sentence so that a first pass aligns whole sentences and only the changed
+    ones are rediffed word by word (fast on long pages).  No time limit: the
+    result never depends on the clock."""
+    codes: dict[str, str] = {}
+    return _diff_coded(_code(codes, canonical), _code(codes, version), settings)
+
+
+def _passages(diff: Sequence[DiffOp], kind: str, settings: VersionSettings) -> tuple[str, ...]:
+    return tuple(o.text for o in diff if o.op == kind and len(_TOKEN.findall(o.text)) >= settings.min_passage_tokens)
+
+
+def _alignment(canonical_id: str, doc_id: str, diff: tuple[DiffOp, ...], score: float, settings: VersionSettings) -> Alignment:
+    return Alignment(
+        doc_id=doc_id,
+        canonical=canonical_id,
+        score=score,
+        lacks=_passages(diff, "delete", settings),
+        adds=_passages(diff, "insert", settings),
+        diff=diff,
+    )
 
 
 def align(
@@ -384,28 +496,21 @@ def align(
     score: float,
     settings: VersionSettings = SETTINGS,
 ) -> Alignment:
-    """What ``version`` lacks of ``canonical`` and what it adds."""
-    diff = word_diff(canonical, version, settings)
-
-    def passages(kind: str) -> tuple[str, ...]:
-        return tuple(
-            o.text
-            for o in diff
-            if o.op == kind and len(_WORDISH.findall(o.text)) >= settings.min_passage_tokens and _long_enough(o.text, settings)
-        )
-
-    return Alignment(
-        doc_id=doc_id,
-        canonical=canonical_id,
-        score=score,
-        lacks=passages("delete"),
-        adds=passages("insert"),
-        diff=diff,
-    )
+    """What ``version`` lacks of ``canonical`` (lacunae) and what it adds."""
+    return _alignment(canonical_id, doc_id, word_diff(canonical, version, settings), score, settings)
 
 
-def _long_enough(text: str, settings: VersionSettings) -> bool:
-    return len(_TOKEN.findall(text)) >= settings.min_passage_tokens
+def align_cluster(
+    cluster: Cluster, texts: dict[str, str], fps: dict[str, Fingerprint], settings: VersionSettings = SETTINGS
+) -> tuple[Alignment, ...]:
+    """The alignments of a cluster's versions (the canonical is encoded once)."""
+    codes: dict[str, str] = {}
+    canon = _code(codes, texts[cluster.canonical])
+    out = []
+    for m in cluster.members[1:]:
+        diff = _diff_coded(canon, _code(codes, texts[m]), settings)
+        out.append(_alignment(cluster.canonical, m, diff, _containment(fps[m], fps[cluster.canonical]), settings))
+    return tuple(out)
 
 
 def _containment(fp: Fingerprint, canon: Fingerprint) -> float:
@@ -420,14 +525,11 @@ def _versions(
     clusters = cluster_fingerprints(fps, settings)
     alignments: list[Alignment] = []
     if align_versions:
-        by_id = {}
+        by_id: dict[str, Fingerprint] = {}
         for fp in fps:
             by_id.setdefault(fp.doc_id, fp)
         for c in clusters:
-            canon = by_id[c.canonical]
-            for m in c.members[1:]:
-                fp = by_id[m]
-                alignments.append(align(c.canonical, texts[c.canonical], m, texts[m], _containment(fp, canon), settings))
+            alignments.extend(align_cluster(c, texts, by_id, settings))
     return Versions(clusters=clusters, alignments=tuple(alignments))
 
 
