@@ -32,14 +32,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from types import MappingProxyType
+from typing import Callable, Iterable, Mapping
 
 from . import clean_rules as cr
 from . import metadata as md
 from .models import Block, CleanDoc, Meta, Removed, Repair, Seed
 
 # Structural thresholds are data.
-LIMITS = {
+LIMITS: Mapping[str, float] = MappingProxyType({
     "good_chars": 80,  # a line this long, sentence-like, is article text
     "good_words": 10,
     "near_chars": 35,
@@ -53,6 +54,7 @@ LIMITS = {
     "score_boundary": -250.0,  # ... of a "Related"/"Comments" header
     "score_hard_boundary": -1000.0,  # ... of a comments header
     "near_weight": 0.5,
+    "list_run": 2,  # short lines in a row, inside the article, kept as a list
     "main_text_min": 40.0,  # HTML: score of a line trafilatura also keeps
     "not_main_weight": 0.3,  # HTML: weight of a long line trafilatura drops
     "anchor_window": 40,  # lines under the repeated title searched for the article's start
@@ -61,7 +63,7 @@ LIMITS = {
     "max_title_gap": 12,  # lines above the article searched for its title
     "title_max_words": 30,
     "meta_window": 10,  # lines around the article start searched for metadata
-}
+})
 
 BOUNDARY_RULES = frozenset({"related-block", "teaser", "entity-list", "dateline"})
 HARD_BOUNDARY_RULES = frozenset({"comment-prompt"})
@@ -711,7 +713,29 @@ def rule_body_short(st: _State, stats: LineStats | None) -> None:
             continue
         if ln.end and ln.words >= 3 and nxt_body and prv_body:
             continue
+        if _in_list(st, idx, k):
+            continue  # an item of a list inside the article
         st.remove(i, "stray-label" if _label_like(ln) else "short-line")
+
+
+def _in_list(st: _State, idx: list[int], k: int) -> bool:
+    """A run of at least LIMITS['list_run'] short lines of two words or more,
+    inside the article and followed by more article text."""
+    def item(j: int) -> bool:
+        ln = st.lines[idx[j]]
+        return ln.cls == "short" and ln.words >= 2 and not _label_like(ln)
+
+    if not item(k):
+        return False
+    lo = k
+    while lo > 0 and item(lo - 1):
+        lo -= 1
+    hi = k
+    while hi + 1 < len(idx) and item(hi + 1):
+        hi += 1
+    after = hi + 1 < len(idx) and st.lines[idx[hi + 1]].cls in ("good", "near")
+    before = lo > 0 and st.lines[idx[lo - 1]].cls in ("good", "near")
+    return hi - lo + 1 >= LIMITS["list_run"] and after and before
 
 
 # --- the chain ------------------------------------------------------------------------

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from types import MappingProxyType
+from typing import Mapping
 
 # ---------------------------------------------------------------- phrases
 # Each entry matches a WHOLE short line (case-insensitive, after stripping
 # punctuation, counters and arrows at the ends).  Keys are rule names.
 
-PHRASES: dict[str, tuple[str, ...]] = {
+PHRASES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "share-widget": (
         # en
         "share", "share this", "share this article", "share this story", "share on facebook",
@@ -161,11 +163,11 @@ PHRASES: dict[str, tuple[str, ...]] = {
         # ru
         "главная", "поиск", "закрыть", "реклама", "контакты", "о нас", "меню",
     ),
-}
+})
 
 # A line that *starts* with one of these (and is short) is the header of a
 # block of page furniture, e.g. "Comments (12)", "Related: ...".
-PREFIXES: dict[str, tuple[str, ...]] = {
+PREFIXES: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "comment-prompt": ("comments", "comment", "commentaires", "kommentare", "comentarios", "commenti",
                        "comentários", "комментари", "leave a reply", "leave a comment"),
     "related-block": ("related:", "read more:", "read also:", "see also:", "also read:", "more:",
@@ -185,7 +187,7 @@ PREFIXES: dict[str, tuple[str, ...]] = {
                       "by continuing to use", "by using this site", "nous utilisons des cookies",
                       "wir verwenden cookies", "utilizamos cookies", "utilizziamo i cookie",
                       "usamos cookies", "мы используем файлы cookie"),
-}
+})
 
 # Words that mark a line as a photo credit or caption.
 CREDIT_MARKERS = (
@@ -291,12 +293,15 @@ def norm_phrase(s: str) -> str:
     return " ".join(t.split())
 
 
-_PHRASE_INDEX: dict[str, str] = {}
-for _rule, _phrases in PHRASES.items():
-    for _p in _phrases:
-        _PHRASE_INDEX.setdefault(_p, _rule)
-PHRASE_INDEX: dict[str, str] = dict(_PHRASE_INDEX)  # read-only by convention
-del _PHRASE_INDEX
+def _phrase_index() -> Mapping[str, str]:
+    idx: dict[str, str] = {}
+    for rule, phrases in PHRASES.items():
+        for p in phrases:
+            idx.setdefault(p, rule)
+    return MappingProxyType(idx)
+
+
+PHRASE_INDEX: Mapping[str, str] = _phrase_index()  # read-only view
 
 
 NO_SPACE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
