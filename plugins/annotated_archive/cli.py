@@ -151,6 +151,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         seeds=Path(args.seeds) if args.seeds else None,
         strict=args.strict,
         search=not args.no_search,
+        overrides={"ANNOTATED_ARCHIVE_CACHE": str(Path(args.cache).resolve())} if args.cache else None,
     )
 
 
@@ -164,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     b.add_argument("--seeds", help="seeds folder (default: the settings' SEEDS_PATH, seeds/)")
     b.add_argument("--strict", action="store_true", help="exit non-zero when a seed or note is skipped")
     b.add_argument("--no-search", action="store_true", help="skip the Pagefind index (faster, for tests)")
+    b.add_argument("--cache", help="cache folder (default: the settings' ANNOTATED_ARCHIVE_CACHE, cache/)")
     b.set_defaults(func=cmd_build)
 
     for name, func, helptext in (

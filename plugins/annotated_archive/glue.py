@@ -250,7 +250,8 @@ def _add_reader(readers):
 
 def run_pagefind(output_path: str) -> bool:
     """Index the built site with Pagefind (the PyPI package's binary)."""
-    cmd = [sys.executable, "-m", "pagefind", "--site", output_path, "--silent"]
+    # only article pages carry indexed content: skip parsing raw, versions and listing pages
+    cmd = [sys.executable, "-m", "pagefind", "--site", output_path, "--glob", "articles/**/*.html", "--silent"]
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
     except (OSError, subprocess.TimeoutExpired) as exc:
