@@ -55,6 +55,36 @@ _INVISIBLE = re.compile(
 )
 
 
+# Listings that grow with the archive are split into pages of this many entries.
+PER_PAGE = {"index": 200, "publishers": 200, "claims": 200, "speaker": 200}
+
+
+def page_url(base: str, n: int) -> str:
+    """Page ``n`` (1-based) of a listing whose first page is ``base``."""
+    if n == 1:
+        return base
+    stem, dot, ext = base.rpartition(".")
+    return f"{stem}-{n}.{ext}"
+
+
+def _paged(base: str, template: str, items: list, per_page: int, variables) -> list["PageSpec"]:
+    chunks = [items[i : i + per_page] for i in range(0, len(items), per_page)] or [[]]
+    out = []
+    for k, chunk in enumerate(chunks, 1):
+        v = variables(chunk)
+        v["pagination"] = {
+            "page": k,
+            "pages": len(chunks),
+            "offset": (k - 1) * per_page,
+            "prev": page_url(base, k - 1) if k > 1 else None,
+            "next": page_url(base, k + 1) if k < len(chunks) else None,
+        }
+        if k > 1 and v.get("page_title"):
+            v["page_title"] = f"{v['page_title']} (page {k} of {len(chunks)})"
+        out.append(PageSpec(page_url(base, k), template, v))
+    return out
+
+
 @dataclass(frozen=True)
 class PageSpec:
     save_as: str
@@ -472,36 +502,45 @@ def build_pages(arc: Archive, site_url: str = "") -> list[PageSpec]:
             pages.append(_versions_page(ctx, cl))
 
     # index by date (one entry per cluster: the canonical, with a version count)
-    by_month: dict[str, list] = defaultdict(list)
-    for s in listed:
-        by_month[month_of(s["date"]) or (s["date"][:4] if s["date"] else "Date unknown")].append(s)
-    pages.append(
-        PageSpec(
-            url("index"),
-            "index",
-            {"page_title": None, "groups": list(by_month.items()), "total": len(arc.docs), "listed": len(listed)},
-        )
-    )
-    by_pub: dict[str, list] = defaultdict(list)
-    for s in listed:
-        by_pub[s["publisher"] or "Publisher unknown"].append(s)
-    pub_groups = sorted(by_pub.items(), key=lambda kv: (kv[0] == "Publisher unknown", kv[0].lower()))
-    pages.append(PageSpec(url("publishers"), "publishers", {"page_title": "By publisher", "groups": pub_groups}))
+    def by_month(items: list) -> list:
+        groups: dict[str, list] = defaultdict(list)
+        for s in items:
+            groups[month_of(s["date"]) or (s["date"][:4] if s["date"] else "Date unknown")].append(s)
+        return list(groups.items())
 
-    pages.append(
-        PageSpec(url("claims"), "claims", {"page_title": "Claims", "rows": _claims_rows(ctx, arc.claims)})
+    pages += _paged(
+        url("index"), "index", listed, PER_PAGE["index"],
+        lambda items: {"page_title": None, "groups": by_month(items), "total": len(arc.docs), "listed": len(listed)},
+    )
+
+    def by_publisher(items: list) -> list:
+        groups: dict[str, list] = defaultdict(list)
+        for s in items:
+            groups[s["publisher"] or "Publisher unknown"].append(s)
+        return list(groups.items())
+
+    by_pub = sorted(listed, key=lambda s: (s["publisher"] is None, (s["publisher"] or "").lower(), s["publisher"] or "", _sort_key(s)))
+    pages += _paged(
+        url("publishers"), "publishers", by_pub, PER_PAGE["publishers"],
+        lambda items: {"page_title": "By publisher", "groups": by_publisher(items)},
+    )
+
+    rows = _claims_rows(ctx, arc.claims)
+    pages += _paged(
+        url("claims"), "claims", rows, PER_PAGE["claims"],
+        lambda items: {"page_title": "Claims", "rows": items, "total": len(rows)},
     )
     spk = []
     for name in sorted(ctx.speakers, key=lambda n: (n.lower(), n)):
         claims = ctx.speakers[name]
         slug = _speaker_slug(name)
         roles = sorted({c.role for c in claims if c.role})
-        pages.append(
-            PageSpec(
-                url("speaker", slug=slug),
-                "speaker",
-                {"page_title": name, "speaker": name, "roles": roles, "rows": _claims_rows(ctx, claims)},
-            )
+        srows = _claims_rows(ctx, claims)
+        pages += _paged(
+            url("speaker", slug=slug), "speaker", srows, PER_PAGE["speaker"],
+            lambda items, name=name, roles=roles, n=len(srows): {
+                "page_title": name, "speaker": name, "roles": roles, "rows": items, "total": n,
+            },
         )
         spk.append({"name": name, "url": url("speaker", slug=slug), "claims": len(claims), "roles": roles})
     pages.append(PageSpec(url("speakers"), "speakers", {"page_title": "Speakers", "speakers": spk}))
