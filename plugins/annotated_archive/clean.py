@@ -654,6 +654,9 @@ def _find_title(st: _State) -> int | None:
     a, b = st.region
     if b < a:
         a = len(st.lines)
+    anchor = _title_anchor(st)
+    if anchor is not None and anchor < a and st.decided.get(anchor, ("",))[0] != "meta":
+        return anchor  # the page's headline, shown again above the article
     cands = []
     for i in range(a - 1, max(-1, a - 1 - LIMITS["max_title_gap"]), -1):
         ln = st.lines[i]
@@ -662,7 +665,7 @@ def _find_title(st: _State) -> int | None:
             continue
         if d and d[1] not in ("repeated-label", "duplicate-line", "repeated-across-seeds", "section-label", "inline-teaser"):
             continue
-        if ln.heading_like and 3 <= ln.words <= LIMITS["title_max_words"] and not ln.text.endswith(":"):
+        if ln.heading_like and 3 <= ln.words <= LIMITS["title_max_words"] and not ln.text.endswith(":") and not cr.is_credit(ln.text):
             cands.append(i)
             break
     if cands:

@@ -42,25 +42,32 @@ PHRASES: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "comments", "comment", "leave a reply", "leave a comment", "post a comment", "add a comment",
         "add comment", "view comments", "show comments", "hide comments", "discuss", "discussion",
         "join the discussion", "join the conversation", "community policy", "community guidelines",
-        "comment policy", "reply", "report", "report abuse", "cancel reply", "load more comments",
+        "comment policy", "load more comments",
         "be the first to comment", "no comments", "no comments yet", "post comment", "submit comment",
         "you must be logged in to post a comment", "sign in to comment", "log in to comment",
         "conversation", "comments are closed", "what do you think",
         # fr
-        "commentaires", "commentaire", "laisser un commentaire", "réagir", "répondre", "signaler",
+        "commentaires", "commentaire", "laisser un commentaire", "réagir",
         "ajouter un commentaire", "voir les commentaires",
         # de
-        "kommentare", "kommentar", "kommentieren", "kommentar schreiben", "antworten", "melden",
+        "kommentare", "kommentar", "kommentieren", "kommentar schreiben",
         "diskutieren", "diskussion",
         # es
-        "comentarios", "comentario", "deja un comentario", "deja una respuesta", "responder",
+        "comentarios", "comentario", "deja un comentario", "deja una respuesta",
         "comentar", "ver comentarios",
         # it
-        "commenti", "commento", "lascia un commento", "lascia una risposta", "rispondi", "commenta",
+        "commenti", "commento", "lascia un commento", "lascia una risposta", "commenta",
         # pt
         "comentários", "comentário", "deixe um comentário", "deixe uma resposta", "comente",
         # ru
-        "комментарии", "комментарий", "обсудить", "обсуждение", "ответить", "оставить комментарий",
+        "комментарии", "комментарий", "обсудить", "обсуждение", "оставить комментарий",
+    ),
+    # Buttons under a comment or an embedded post: furniture, but not the
+    # start of a comments section (embedded tweets carry "Report" too).
+    "comment-action": (
+        "reply", "report", "report abuse", "report this", "cancel reply", "like", "flag", "permalink",
+        "répondre", "signaler", "antworten", "melden", "responder", "denunciar", "rispondi", "segnala",
+        "responder", "denunciar", "ответить", "пожаловаться",
     ),
     "related-block": (
         # en
