@@ -24,6 +24,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SUB_PATH = "repo"  # the site is served at http://127.0.0.1:PORT/repo/
+# axe-core, installed by scripts/test.sh with npm into a folder git ignores
+AXE = Path(__file__).resolve().parent / ".node" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -48,10 +50,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         root = Path(self.directory) / SUB_PATH
         if not os.path.exists(path) and Path(path).resolve().is_relative_to(root.resolve()):
             self.path = f"/{SUB_PATH}/404.html"
-            f = super().send_head()
-            if f is not None:
-                self._status_override = 404
-            return f
+            self._status_override = 404
+            return super().send_head()
         return super().send_head()
 
     def send_response(self, code, message=None):

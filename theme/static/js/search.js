@@ -258,7 +258,7 @@
   function describe(n, term, filters) {
     var what = n === 0 ? "No articles match" : (n === 1 ? "1 article matches" : n + " articles match");
     var parts = [];
-    if (term) { parts.push("“" + term + "”"); }
+    if (term) { parts.push(/^["“].*["”]$/.test(term) ? term : "“" + term + "”"); }
     var fs = Object.keys(filters).map(function (k) { return k === "has curator note" ? "with a curator note" : filters[k]; });
     if (fs.length) { parts.push((term ? "with filters " : "the filters ") + fs.join(", ")); }
     return what + (parts.length ? " " + parts.join(" ") : "") + ".";

@@ -1,0 +1,621 @@
+"""The built seeds site in a real browser (Debian's Chromium via Playwright),
+served on 127.0.0.1 under a sub-path like a GitHub Pages project site.
+
+Every page is checked for console errors and for requests that leave the
+sub-path; search, filters, footnotes, versions, the removed-lines section,
+navigation, printing, keyboard use and accessibility (axe-core) are driven
+as a reader would.  Screenshots of each page type at phone and desktop
+widths go to tests/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from browser_util import AXE, launch_chromium, serve_under_subpath
+from conftest import ROOT, build_site
+
+pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+SHOTS = ROOT / "tests" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+TIMEOUT = 15_000  # ms, for every wait: generous for a loaded CI machine, never a fixed sleep
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def served(site, tmp_path_factory):
+    """Base URL of the seeds site: http://127.0.0.1:PORT/repo/"""
+    with serve_under_subpath(site, tmp_path_factory.mktemp("srv")) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("Debian's chromium is missing: run bash scripts/test.sh (it installs it) or apt-get install chromium")
+    with playwright_api.sync_playwright() as p:
+        b = launch_chromium(p)
+        yield b
+        b.close()
+
+
+class Watch:
+    """Records every request, console error, page error and HTTP error of a
+    browser context; requests that leave the served sub-path are aborted."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.requests: list[str] = []
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.allow_404: set[str] = set()
+
+    def attach(self, ctx) -> None:
+        ctx.route("**/*", self._route)
+        ctx.on("request", lambda r: self.requests.append(r.url))
+        ctx.on("page", self.attach_page)
+        for pg in ctx.pages:
+            self.attach_page(pg)
+
+    def attach_page(self, pg) -> None:
+        pg.set_default_timeout(TIMEOUT)
+        pg.on("console", self._console)
+        pg.on("pageerror", lambda e: self.errors.append(f"page error: {e} ({pg.url})"))
+        pg.on("response", self._response)
+
+    def _console(self, m) -> None:
+        if m.type == "error" and (m.location or {}).get("url") not in self.allow_404:
+            self.errors.append(f"console: {m.text} ({m.location})")
+
+    def _response(self, r) -> None:
+        if r.status >= 400 and r.url not in self.allow_404:
+            self.errors.append(f"HTTP {r.status}: {r.url}")
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith(self.base) or url.startswith("data:"):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def check(self) -> None:
+        assert not self.outside, f"requests leaving {self.base}: {self.outside}"
+        bad = [u for u in self.requests if not (u.startswith(self.base) or u.startswith("data:"))]
+        assert not bad, f"requests leaving {self.base}: {bad}"
+        assert not self.errors, "\n".join(self.errors)
+
+
+@pytest.fixture()
+def watch(served):
+    return Watch(served)
+
+
+def _new_page(browser, watch, viewport=DESKTOP, **kw):
+    ctx = browser.new_context(viewport=viewport, **kw)
+    watch.attach(ctx)
+    pg = ctx.new_page()
+    return ctx, pg
+
+
+@pytest.fixture()
+def page(browser, watch):
+    ctx, pg = _new_page(browser, watch)
+    yield pg
+    ctx.close()
+    watch.check()
+
+
+@pytest.fixture()
+def phone(browser, watch):
+    ctx, pg = _new_page(browser, watch, viewport=PHONE, is_mobile=True, has_touch=True)
+    yield pg
+    ctx.close()
+    watch.check()
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def articles(site: Path) -> list[str]:
+    return sorted(p.stem for p in (site / "articles").glob("*.html"))
+
+
+def html(site: Path, rel: str) -> str:
+    return (site / rel).read_text(encoding="utf-8")
+
+
+def claims_of(pg) -> list[dict]:
+    return pg.eval_on_selector_all(
+        ".article .body span.claim",
+        "els => els.map(e => ({id: e.id, text: e.textContent, block: e.closest('p,h2').id}))",
+    )
+
+
+def article_with_most_claims(site: Path) -> str:
+    counts = {a: html(site, f"articles/{a}.html").count('class="claim"') for a in articles(site)}
+    best = max(sorted(counts), key=lambda a: counts[a])
+    if counts[best] == 0:
+        pytest.skip("the claims stage marks no claim in the seeds yet (no footnote markers to test)")
+    return best
+
+
+WORD = re.compile(r"[^\W\d_][\w'’-]*", re.U)
+
+
+def phrase(text: str, n: int = 5) -> str:
+    """The first ``n`` words of ``text`` as an exact-phrase query."""
+    ws = WORD.findall(text)
+    return '"' + " ".join(ws[:n]) + '"'
+
+
+def in_viewport(pg, selector: str) -> bool:
+    return pg.eval_on_selector(
+        selector, "e => { const r = e.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }"
+    )
+
+
+def search(pg, served: str, query: str):
+    pg.goto(served + "search.html")
+    pg.fill("#q", query)
+    pg.press("#q", "Enter")
+    pg.wait_for_function(
+        "q => document.getElementById('search-status').textContent.includes(q) && "
+        "(document.querySelector('#results li') || /No articles/.test(document.getElementById('search-status').textContent))",
+        arg=query,
+    )
+
+
+def result_for(pg, doc_id: str):
+    links = pg.locator(f'#results a[href*="articles/{doc_id}.html"]')
+    assert links.count() == 1, f"no single result for {doc_id}: {pg.inner_text('#results')}"
+    return links.first
+
+
+def shot(pg, name: str, max_height: int = 4000) -> None:
+    """Screenshot of the page from the top, at most ``max_height`` px tall
+    (whole long pages cost seconds each and show nothing new)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    vw = pg.viewport_size["width"]
+    h = min(max_height, pg.evaluate("document.documentElement.scrollHeight"))
+    pg.screenshot(path=str(SHOTS / name), full_page=True, clip={"x": 0, "y": 0, "width": vw, "height": h})
+
+
+def page_types(site: Path) -> dict[str, str]:
+    """One URL (relative to the site) per page type that exists."""
+    a = article_with_most_claims(site) if any('class="claim"' in html(site, f"articles/{x}.html") for x in articles(site)) else articles(site)[0]
+    types = {
+        "index": "index.html",
+        "article": f"articles/{a}.html",
+        "raw": f"raw/{a}.html",
+        "claims": "claims.html",
+        "publishers": "publishers.html",
+        "speakers": "speakers/index.html",
+        "search": "search.html?q=Russia",
+        "about": "about.html",
+        "404": "404.html",
+    }
+    versions = sorted((site / "versions").glob("*.html"))
+    if versions:
+        types["versions"] = f"versions/{versions[0].name}"
+    speakers = sorted(p for p in (site / "speakers").glob("*.html") if p.name != "index.html")
+    if speakers:
+        types["speaker"] = f"speakers/{speakers[0].name}"
+    return types
+
+
+# ------------------------------------------------------------------- tests
+
+
+def test_every_page_loads_clean_inside_the_sub_path(site, served, page, watch):
+    """No console error, no HTTP error and no request outside /repo/ on any page."""
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if "pagefind" not in p.parts)
+    assert len(pages) >= 10
+    # a few tabs load at once (each waits for its "load" event): same checks, less wall time
+    tabs = [page] + [page.context.new_page() for _ in range(3)]
+    for i in range(0, len(pages), len(tabs)):
+        batch = list(zip(tabs, pages[i : i + len(tabs)]))
+        resps = [(tab, rel, tab.goto(served + rel, wait_until="commit")) for tab, rel in batch]
+        for tab, rel, resp in resps:
+            assert resp and resp.ok, rel
+            tab.wait_for_load_state("load")
+            assert tab.title(), rel
+    for tab in tabs[1:]:
+        tab.close()
+    # the search page also loads Pagefind (WASM, index) without breaking the CSP
+    search(page, served, "NATO")
+    assert page.locator("#results li").count() > 0
+    assert any("/pagefind/" in u for u in watch.requests)
+    assert any(u.endswith(".pagefind") or "wasm" in u for u in watch.requests)
+
+
+def test_search_index_holds_only_article_text(site):
+    import json
+
+    entry = json.loads(html(site, "pagefind/pagefind-entry.json"))
+    assert sum(lang["page_count"] for lang in entry["languages"].values()) == len(articles(site))
+    for f in site.rglob("*.html"):
+        rel = f.relative_to(site).as_posix()
+        if "pagefind" in f.parts:
+            continue
+        body = "data-pagefind-body" in f.read_text(encoding="utf-8")
+        assert body == rel.startswith("articles/"), rel
+
+
+def test_search_lands_on_the_claim(site, served, page):
+    doc = article_with_most_claims(site)
+    page.goto(served + f"articles/{doc}.html")
+    cs = claims_of(page)
+    # a claim in the middle of the article, with enough words for a phrase
+    candidates = [c for c in cs[len(cs) // 3 :] if len(WORD.findall(c["text"])) >= 6]
+    assert candidates, cs
+    claim = candidates[0]
+    search(page, served, phrase(claim["text"]))
+    link = result_for(page, doc)
+    assert link.get_attribute("href").endswith(f"articles/{doc}.html#{claim['id']}")
+    assert link.get_attribute("data-target") == "claim"
+    # the excerpt shows the hit, marked
+    item = link.locator("xpath=ancestor::li[1]")
+    assert item.locator(".excerpt mark").count() >= 1
+    link.click()
+    page.wait_for_url(f"**/articles/{doc}.html#{claim['id']}")
+    assert page.evaluate("location.pathname").startswith("/repo/")
+    assert page.eval_on_selector(f"#{claim['id']}", "e => e.matches(':target')")
+    assert in_viewport(page, f"#{claim['id']}")
+
+
+def test_search_lands_on_the_paragraph(site, served, page):
+    """A hit outside any claim links to its paragraph (<p id="pN">)."""
+    doc = None
+    for a in articles(site):
+        page.goto(served + f"articles/{a}.html")
+        paras = page.eval_on_selector_all(
+            ".article .body p[id]",
+            "ps => ps.filter(p => !p.querySelector('.claim')).map(p => ({id: p.id, text: p.textContent}))",
+        )
+        body = page.inner_text(".article")
+        for p in paras:
+            q = phrase(p["text"], 6)
+            if len(q.split()) >= 4 and body.count(q.strip('"')) == 1:
+                doc, para, query = a, p, q
+                break
+        if doc:
+            break
+    if doc is None:
+        pytest.skip("every paragraph of the seeds holds a claim: no claim-free paragraph to land on")
+    search(page, served, query)
+    link = result_for(page, doc)
+    assert link.get_attribute("href").endswith(f"#{para['id']}")
+    link.click()
+    page.wait_for_url(f"**#{para['id']}")
+    assert page.eval_on_selector(f"#{para['id']}", "e => e.matches(':target')")
+    assert in_viewport(page, f"#{para['id']}")
+
+
+def test_filters(site, served, page):
+    page.goto(served + "search.html")
+    page.click("#filters summary")
+    # publisher: the results are exactly the articles of that publisher
+    sel = page.locator("#filter-publisher")
+    sel.wait_for()
+    opts = sel.locator("option").all()
+    assert len(opts) >= 2, "no publisher to filter on"
+    value = opts[1].get_attribute("value")
+    count = int(re.search(r"\((\d+)\)$", opts[1].inner_text()).group(1))
+    sel.select_option(value)
+    page.wait_for_function("() => /match/.test(document.getElementById('search-status').textContent)")
+    page.wait_for_function("n => document.querySelectorAll('#results li').length === n", arg=min(count, 10))
+    expected = {a for a in articles(site) if f'data-pagefind-filter="publisher">{value}<' in html(site, f"articles/{a}.html")}
+    got = {re.search(r"articles/(\w+)\.html", h).group(1) for h in page.eval_on_selector_all("#results li h2 a", "as => as.map(a => a.href)")}
+    assert got == expected
+    assert f"publisher={value.replace(' ', '+')}" in page.url
+    assert value in page.inner_text("#active-filters")
+    # add a query on top of the filter: fewer (or equal) results, all of that publisher
+    page.fill("#q", "NATO")
+    page.press("#q", "Enter")
+    page.wait_for_function("() => document.getElementById('search-status').textContent.includes('NATO')")
+    for t in page.eval_on_selector_all("#results li .meta", "ps => ps.map(p => p.textContent)"):
+        assert value in t
+    # the other filters exist when the archive has values for them
+    page.locator("#filter-controls .filter").first.wait_for()
+    months = any('data-pagefind-filter="month"' in html(site, f"articles/{a}.html") for a in articles(site))
+    speakers = any('data-pagefind-filter="speaker"' in html(site, f"articles/{a}.html") for a in articles(site))
+    notes = any('data-pagefind-filter="has curator note"' in html(site, f"articles/{a}.html") for a in articles(site))
+    assert page.locator("#filter-month").count() == int(months)
+    assert page.locator("#filter-speaker").count() == int(speakers)
+    assert page.locator("#filter-note").count() == int(notes)
+
+
+def test_speaker_filter_and_shared_address(site, served, page):
+    page.goto(served + "search.html")
+    page.click("#filters summary")
+    page.locator("#filter-controls .filter").first.wait_for()
+    sel = page.locator("#filter-speaker")
+    if sel.count() == 0:
+        pytest.skip("the claims stage attributes no claim to a speaker in the seeds yet")
+    opt = sel.locator("option").nth(1)
+    name = opt.get_attribute("value")
+    sel.select_option(name)
+    page.wait_for_function("() => document.querySelector('#results li')")
+    expected = {a for a in articles(site) if f'data-pagefind-filter="speaker">{name}<' in html(site, f"articles/{a}.html")}
+    page.wait_for_function("n => document.querySelectorAll('#results li').length === n", arg=min(len(expected), 10))
+    # the address keeps the search: reloading it shows the same results
+    url = page.url
+    page.goto(url)
+    page.wait_for_function("n => document.querySelectorAll('#results li').length === n", arg=min(len(expected), 10))
+    assert page.locator("#filter-speaker").input_value() == name
+
+
+def test_footnote_popover_click(site, served, page):
+    doc = article_with_most_claims(site)
+    page.goto(served + f"articles/{doc}.html")
+    marker = page.locator("sup.fnref a").first
+    n = marker.inner_text()
+    note_text = page.inner_text(f"#fn-{n} p >> nth=0")
+    marker.click()
+    pop = page.locator(".fn-popover")
+    pop.wait_for(state="visible")
+    assert note_text.split()[0] in pop.inner_text()
+    assert page.eval_on_selector(".fn-popover", "e => e.contains(document.activeElement)")
+    assert in_viewport(page, ".fn-popover")
+    # a second click on the marker closes it; a click elsewhere too
+    marker.click()
+    pop.wait_for(state="detached")
+    marker.click()
+    pop.wait_for(state="visible")
+    page.click("h1")
+    pop.wait_for(state="detached")
+    # without the popover, the marker is a plain link to the note list
+    assert page.get_attribute(f"#fnref-{n}", "href") == f"#fn-{n}"
+
+
+def test_footnote_popover_on_a_phone(site, served, phone):
+    doc = article_with_most_claims(site)
+    phone.goto(served + f"articles/{doc}.html")
+    marker = phone.locator("sup.fnref a").first
+    marker.tap()
+    pop = phone.locator(".fn-popover")
+    pop.wait_for(state="visible")
+    box = pop.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    assert box["width"] >= PHONE["width"] * 0.8  # full width: readable
+    shot(phone, "article-footnote-open-phone.png")
+    phone.locator(".fn-popover button.close").tap()
+    pop.wait_for(state="detached")
+
+
+def test_keyboard_footnote(site, served, page):
+    doc = article_with_most_claims(site)
+    page.goto(served + f"articles/{doc}.html")
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('sup.fnref')"):
+            break
+    else:
+        pytest.fail("Tab never reached a footnote marker")
+    marker_id = page.evaluate("document.activeElement.id")
+    page.keyboard.press("Enter")
+    page.locator(".fn-popover").wait_for(state="visible")
+    assert page.evaluate("document.activeElement.classList.contains('close')")
+    assert page.evaluate("location.hash") == ""  # the popover opened instead of jumping
+    # Tab goes through the note, not to the end of the page
+    page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('.fn-popover') || document.activeElement.closest('.article') !== null")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Escape")
+    page.locator(".fn-popover").wait_for(state="detached")
+    assert page.evaluate("document.activeElement.id") == marker_id
+
+
+def test_keyboard_search(site, served, page):
+    page.goto(served + "search.html")
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+    else:
+        pytest.fail("Tab never reached the search box")
+    page.keyboard.type("Kremlin")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#results li a")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('#results')"):
+            break
+    else:
+        pytest.fail("Tab never reached a search result")
+    href = page.evaluate("document.activeElement.getAttribute('href')")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/articles/\w+\.html(#.*)?$"))
+    assert page.url.endswith(href.split("/repo/", 1)[1])
+    # back to the results: they are still there (the address keeps the query)
+    page.go_back()
+    page.wait_for_selector("#results li a")
+    assert page.input_value("#q") == "Kremlin"
+
+
+def test_versions_banner_and_page(site, served, page):
+    from test_build import seed_ids
+
+    ids = seed_ids()
+    a000, a001 = ids["000_115011d09005524f.txt"], ids["001_b10c8c6ec348e369.txt"]
+    banners = {a: "versions-banner" in html(site, f"articles/{a}.html") for a in (a000, a001)}
+    if not any(banners.values()):
+        pytest.skip("the versions stage does not link seeds 000 and 001 yet (no version banner)")
+    assert all(banners.values()), banners
+    # the non-canonical one says "This is a version of" and links to the canonical
+    page.goto(served + f"articles/{a001}.html")
+    other = a001
+    if page.locator(".versions-banner .canonical-link").count() == 0:
+        page.goto(served + f"articles/{a000}.html")
+        other = a000
+    canonical = a000 if other == a001 else a001
+    page.click(".versions-banner .canonical-link")
+    page.wait_for_url(f"**/articles/{canonical}.html")
+    assert "most complete" in page.inner_text(".versions-banner")
+    page.click(".versions-banner a[href*='versions/']")
+    page.wait_for_url("**/versions/*.html")
+    assert page.inner_text("h1").startswith("Versions of")
+    assert page.locator(f"a[href$='articles/{other}.html']").count() >= 1
+    page.click("details.diff summary")
+    assert page.locator("details.diff .diff-text").is_visible()
+
+
+def test_removed_lines_and_raw_page_from_every_article(site, served, page):
+    for a in articles(site):
+        page.goto(served + f"articles/{a}.html")
+        det = page.locator("details#removed")
+        assert det.count() == 1
+        assert not det.evaluate("d => d.open")
+        det.locator("summary").click()
+        assert det.evaluate("d => d.open")
+        assert det.locator("table, p").first.is_visible()
+        page.click(f"a[href$='raw/{a}.html']")
+        page.wait_for_url(f"**/raw/{a}.html")
+        assert page.inner_text("h1") == "Raw scrape"
+        assert page.locator("pre.raw").is_visible()
+
+
+def test_navigation_lists_and_prev_next(site, served, page):
+    page.goto(served + "index.html")
+    listed = page.eval_on_selector_all(".doc-list a", "as => as.map(a => a.getAttribute('href'))")
+    assert listed
+    for label, path in (("By publisher", "publishers.html"), ("Speakers", "speakers/index.html"), ("Claims", "claims.html"), ("Search", "search.html"), ("By date", "index.html")):
+        page.click(f".site-header nav >> text={label}")
+        page.wait_for_url(f"**/repo/{path}")
+    # rel=next walks through every article once, rel=prev walks back
+    page.goto(served + f"articles/{articles(site)[0]}.html")
+    while page.locator("a[rel=prev]").count():
+        page.click("a[rel=prev]")
+        page.wait_for_load_state()
+    seen = [page.url]
+    while page.locator("a[rel=next]").count():
+        page.click("a[rel=next]")
+        page.wait_for_url(lambda u: u != seen[-1])
+        seen.append(page.url)
+    assert len(seen) == len(set(seen)) == len(articles(site))
+    # the speaker pages link to the claims in their articles
+    page.goto(served + "speakers/index.html")
+    if page.locator(".doc-list li a").count():
+        page.click(".doc-list li a >> nth=0")
+        page.wait_for_url("**/speakers/*.html")
+        page.click(".claim-list blockquote a >> nth=0")
+        page.wait_for_url(re.compile(r".*/articles/\w+\.html#claim-\w+$"))
+        assert page.evaluate("document.querySelector(':target') !== null")
+
+
+def test_404_page(served, page, watch):
+    url = served + "no-such-page.html"
+    watch.allow_404.add(url)
+    resp = page.goto(url)
+    assert resp.status == 404
+    assert page.inner_text("h1") == "Page not found"
+    page.click("main >> text=the list of articles")
+    page.wait_for_url("**/repo/index.html")
+
+
+def test_print_keeps_footnotes_and_removed_lines(site, served, page):
+    doc = article_with_most_claims(site)
+    page.goto(served + f"articles/{doc}.html")
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.locator(".footnotes").is_visible()
+    assert page.locator(".footnotes li").first.is_visible()
+    assert not page.locator(".site-header nav").is_visible()
+    assert page.locator("details#removed").evaluate("d => d.open")
+    pdf = page.pdf(format="A4")
+    assert pdf[:4] == b"%PDF"
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert not page.locator("details#removed").evaluate("d => d.open")
+
+
+def test_search_shows_hostile_text_as_text(tmp_path, browser, served, watch):
+    """A scrape that contains markup is searched and shown as text: the
+    excerpt is built with textContent, never parsed as HTML."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "hostile.txt").write_text(
+        "Officials deny the report\n\n"
+        "The ministry said on Monday that the zebrafinch programme <img src=x onerror=\"window.__pwned=1\"> "
+        "had been cancelled & would not resume <b>soon</b>, according to a statement.\n\n"
+        "Another paragraph follows with more words about the zebrafinch budget and the minister.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    assert build_site(out, seeds=seeds) == 0
+    with serve_under_subpath(out, tmp_path / "srv") as base:
+        w = Watch(base)
+        ctx = browser.new_context(viewport=DESKTOP)
+        w.attach(ctx)
+        pg = ctx.new_page()
+        search(pg, base, "zebrafinch")
+        ex = pg.locator("#results .excerpt").first
+        assert "<img" in ex.inner_text() or "onerror" in ex.inner_text()
+        assert pg.locator("#results img, #results b").count() == 0
+        assert pg.evaluate("window.__pwned") is None
+        ctx.close()
+        w.check()
+
+
+# ------------------------------------------------- accessibility, screenshots
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.is_file():
+        pytest.fail(f"axe-core is missing ({AXE}): run bash scripts/test.sh, which installs it with npm")
+    return AXE.read_text(encoding="utf-8")
+
+
+def _axe(pg, axe_source: str, rules: list[str] | None = None) -> list[str]:
+    pg.evaluate(axe_source)  # evaluated by the driver: the page's CSP stays as it is
+    opts = {"resultTypes": ["violations"], **({"runOnly": {"type": "rule", "values": rules}} if rules else {})}
+    res = pg.evaluate("async (opts) => (await axe.run(document, opts)).violations", opts)
+    out = []
+    for v in res:
+        if v["impact"] in ("serious", "critical"):
+            nodes = "; ".join(str(n["target"]) for n in v["nodes"][:5])
+            out.append(f"{v['id']} ({v['impact']}): {v['help']} — {nodes}")
+    return out
+
+
+PAGE_TYPES = ["index", "article", "raw", "versions", "claims", "speaker", "speakers", "publishers", "search", "about", "404"]
+
+
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_accessibility_and_screenshots(kind, site, served, browser, watch, axe_source):
+    types = page_types(site)
+    if kind not in types:
+        pytest.skip(f"the seeds site has no {kind} page yet (its stage has not produced one)")
+    url = served + types[kind]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for name, vp in (("phone", PHONE), ("desktop", DESKTOP)):
+        phone = name == "phone"
+        ctx = browser.new_context(viewport=vp, is_mobile=phone, has_touch=phone)
+        watch.attach(ctx)
+        pg = ctx.new_page()
+        pg.goto(url)
+        if kind == "search":
+            pg.wait_for_selector("#results li")
+        shot(pg, f"{kind}-{name}.png")
+        if phone:  # nothing sticks out sideways on a phone
+            sw = pg.evaluate("document.documentElement.scrollWidth")
+            assert sw <= vp["width"], f"{kind}: page is {sw}px wide on a {vp['width']}px phone"
+        else:  # every rule in light mode, contrast again in dark mode
+            problems += [f"[light] {p}" for p in _axe(pg, axe_source)]
+            pg.emulate_media(color_scheme="dark")
+            problems += [f"[dark] {p}" for p in _axe(pg, axe_source, ["color-contrast"])]
+        ctx.close()
+    watch.check()
+    assert not problems, "\n".join(problems)
