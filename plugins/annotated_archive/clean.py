@@ -273,7 +273,9 @@ def _line_rule(ln: Line) -> str | None:
     if cr.is_comment_header(t) or cr.is_comment_author(t):
         return "comment-prompt"
     if cr.is_count_suffixed(t) or cr.is_glued_teaser(t):
-        return "teaser"
+        return "teaser-card"
+    if not cr.words(t):
+        return "no-text"  # symbols, zero-width spaces, separators
     r = cr.phrase_rule(t)
     if r:
         return r
@@ -416,6 +418,8 @@ def _score(st: _State, i: int, stats: LineStats | None) -> float:
     ln = st.lines[i]
     d = st.decided.get(i)
     if d is not None:
+        if d[0] == "removed" and not ln.words:
+            return 0.0  # an invisible or symbol-only line says nothing
         if d[0] == "removed":
             if d[1] in HARD_BOUNDARY_RULES:
                 return LIMITS["score_hard_boundary"]
