@@ -54,7 +54,9 @@ def clean_texts(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 # ------------------------------------------------------------------ scaling
 
-_WORD = re.compile(r"\w+")
+# words; a CJK character is a word of its own (those scripts have no spaces)
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")
 
 
 def perturb(text: str, copy: int, vocab: list[str]) -> str:
@@ -76,7 +78,7 @@ def perturb(text: str, copy: int, vocab: list[str]) -> str:
 
 
 def scaled(items: list[tuple[str, str]], labels: dict, factor: int) -> tuple[list[tuple[str, str]], dict]:
-    vocab = sorted({w for _, t in items for w in _WORD.findall(t) if len(w) > 3})
+    vocab = sorted({w for _, t in items for w in _WORD.findall(t) if len(w) > 3 or len(w.encode()) > 2})
     out, lab = list(items), dict(labels)
     for c in range(1, factor):
         for name, text in items:
