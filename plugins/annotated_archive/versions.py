@@ -207,12 +207,15 @@ def fingerprint(doc: CleanDoc | str, doc_id: str | None = None, settings: Versio
     content = _content_hash(text)
     toks = tokens(text)
     sh = _shingle_hashes(toks, settings.shingle)
+    damage = len(_GLUE.findall(text))
+    if isinstance(doc, CleanDoc):  # lacunae the clean stage found (and perhaps repaired)
+        damage += sum(len(b.lacunae) for b in doc.blocks)
     return Fingerprint(
         doc_id=doc_id or content,
         content=content,
         size=int(len(sh)),
         tokens=len(toks),
-        damage=len(_GLUE.findall(text)),
+        damage=damage,
         minhash=tuple(_minhash_values(sh, settings).tolist()),
         shingles=sh.tobytes(),
     )
@@ -308,30 +311,39 @@ def cluster_fingerprints(fps: Sequence[Fingerprint], settings: VersionSettings =
         inter = edges[i][j]
         return inter / (sizes[i] + sizes[j] - inter)
 
-    forced: set[int] = set()  # members found incoherent: canonicals of their own
+    banned: set[tuple[int, int]] = set()  # (member, canonical): incoherent there
+    mixed: set[int] = set()  # canonicals that held extracts of different texts
+    seen: dict[tuple[int, tuple[int, ...]], list[int]] = {}
     while True:
-        # 1. in rank order, a document not contained in an earlier canonical is a canonical
+        # 1. in rank order, a document not (allowed to be) in an earlier canonical is a canonical
         roots: set[int] = set()
         for i in range(n):
-            if i in forced or not any(j < i and j in roots for j in edges[i]):
+            if not any(j < i and j in roots and (i, j) not in banned for j in edges[i]):
                 roots.add(i)
-        # 2. every other document joins the canonical it is most similar to
+        # 2. every other document joins the canonical it is most similar to,
+        #    preferring one that is not a page of mixed content
         parent: dict[int, int] = {}
         for i in range(n):
             if i not in roots:
-                parent[i] = max((j for j in edges[i] if j in roots), key=lambda j: (jaccard(i, j), -j))
-        # 3. members that do not overlap their cluster's core are set apart and
-        #    everything is redone (the forced set only grows: this terminates)
+                cands = (j for j in edges[i] if j in roots and (i, j) not in banned)
+                parent[i] = max(cands, key=lambda j: (j not in mixed, jaccard(i, j), -j))
+        # 3. members that do not overlap their cluster's core are banned from
+        #    it and everything is redone (bans only grow: this terminates)
         members: dict[int, list[int]] = {}
         for i, r in parent.items():
             members.setdefault(r, []).append(i)
-        ejected: list[int] = []
+        ejected = 0
         for r, ms in members.items():
             if len(ms) > 1:
-                ejected.extend(_incoherent(arrays[r], ms, [arrays[i] for i in ms], [edges[i][r] for i in ms], settings))
+                key = (r, tuple(ms))
+                if key not in seen:
+                    seen[key] = _incoherent(arrays[r], ms, [arrays[i] for i in ms], [edges[i][r] for i in ms], settings)
+                for i in seen[key]:
+                    banned.add((i, r))
+                    mixed.add(r)
+                    ejected += 1
         if not ejected:
             break
-        forced.update(ejected)
 
     groups: dict[int, list[int]] = {r: [r] for r in roots}
     for i, r in parent.items():
