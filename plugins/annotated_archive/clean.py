@@ -358,7 +358,7 @@ def rule_teasers(st: _State, stats: LineStats | None) -> None:
         if not st.open(i):
             continue
         head = next((j for j in _prev(st, i, 2) if st.lines[j].heading_like and st.lines[j].cls != "good"), None)
-        label_after = i + 1 < n and cr.is_upper_label(st.lines[i + 1].text)
+        label_after = i + 1 < n and st.lines[i + 1].no == ln.no + 1 and cr.is_upper_label(st.lines[i + 1].text)
         if head is None and not label_after:
             continue  # an ellipsis inside running text, not a teaser card
         st.remove(i, "teaser")
@@ -386,7 +386,7 @@ def rule_upper_category(st: _State, stats: LineStats | None) -> None:
     for i, ln in enumerate(st.lines):
         if not cr.is_upper_label(ln.text) or not st.open(i):
             continue
-        prev_long = i > 0 and st.lines[i - 1].words >= 15
+        prev_long = i > 0 and st.lines[i - 1].words >= 15 and st.lines[i - 1].no == ln.no - 1
         nxt_short = i + 1 >= len(st.lines) or st.lines[i + 1].cls == "short"
         if prev_long and nxt_short:
             st.remove(i, "teaser")
@@ -906,8 +906,10 @@ def clean(seed: Seed, stats: LineStats | None = None) -> CleanDoc:
                     body = new
                 else:
                     lac = ()
-                tail = collapse_repeated_tail(body)
-                if tail and _same_class(ln, tail[0], low_stop):
+                for _ in range(8):  # to a fixed point, so that cleaning again changes nothing
+                    tail = collapse_repeated_tail(body)
+                    if not tail or not _same_class(ln, tail[0], low_stop):
+                        break
                     repairs.append(Repair(ln.no, "repeated-trailing-phrase", body, tail[0]))
                     removed.append(Removed(ln.no, tail[1], "repeated-trailing-phrase"))
                     body = tail[0]
