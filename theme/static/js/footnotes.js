@@ -54,7 +54,8 @@
     });
     open = pop; opener = a;
     place(pop, a);
-    btn.focus();
+    btn.focus({ preventScroll: true });
+    if (pop.scrollIntoView) { pop.scrollIntoView({ block: "nearest" }); }
   }
 
   document.addEventListener("click", function (ev) {

@@ -295,9 +295,7 @@
       setStatus(describe(search.results.length, term, filters));
       return showMore(gen);
     }).catch(function (err) {
-      if (gen !== generation) { return; }
-      setStatus("Search is not available: " + (err && err.message ? err.message : err) +
-        ". (Search needs the site to be served by a web server, e.g. python -m http.server.)");
+      if (gen === generation) { fail(err); }
     });
   }
 
@@ -323,15 +321,35 @@
     }
   });
 
-  var params = new URLSearchParams(location.search);
-  input.value = params.get("q") || "";
-  load().then(function (pf) { return pf.filters(); }).then(function (all) {
-    buildFilters(all || {}, params);
-    if (FILTERS.some(function (f) { return params.get(f.param); })) { form.querySelector("details").open = true; }
-    if (input.value || Object.keys(currentFilters()).length) { return run(); }
-  }).catch(function (err) {
-    controls.textContent = "";
+  function fail(err) {
     setStatus("Search is not available: " + (err && err.message ? err.message : err) +
       ". (Search needs the site to be served by a web server, e.g. python -m http.server.)");
-  });
+  }
+
+  // The filter values (with counts) are loaded only when the filters are
+  // opened or the address asks for one: on a large archive they are the
+  // biggest part of the index a plain search would not need.
+  var params = new URLSearchParams(location.search);
+  var details = document.getElementById("filters");
+  var filtersLoaded = null;
+  function loadFilters() {
+    if (!filtersLoaded) {
+      filtersLoaded = load().then(function (pf) { return pf.filters(); }).then(function (all) {
+        buildFilters(all || {}, params);
+      }).catch(function (err) { controls.textContent = ""; fail(err); });
+    }
+    return filtersLoaded;
+  }
+  details.addEventListener("toggle", function () { if (details.open) { loadFilters(); } });
+
+  input.value = params.get("q") || "";
+  var wanted = FILTERS.some(function (f) { return params.get(f.param); });
+  if (wanted) {
+    details.open = true;
+    loadFilters().then(run);
+  } else if (input.value) {
+    run();
+  } else {
+    load().catch(fail);  // warm up while the reader types
+  }
 })();
