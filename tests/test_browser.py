@@ -495,12 +495,12 @@ def test_navigation_lists_and_prev_next(site, served, page):
         page.wait_for_url(f"**/repo/{path}")
     # rel=next walks through every article once, rel=prev walks back
     page.goto(served + f"articles/{articles(site)[0]}.html")
-    while page.locator("a[rel=prev]").count():
-        page.click("a[rel=prev]")
+    while page.locator(".prev-next a[rel=prev]").count():
+        page.click(".prev-next a[rel=prev]")
         page.wait_for_load_state()
     seen = [page.url]
-    while page.locator("a[rel=next]").count():
-        page.click("a[rel=next]")
+    while page.locator(".prev-next a[rel=next]").count():
+        page.click(".prev-next a[rel=next]")
         page.wait_for_url(lambda u: u != seen[-1])
         seen.append(page.url)
     assert len(seen) == len(set(seen)) == len(articles(site))
