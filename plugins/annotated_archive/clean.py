@@ -60,6 +60,9 @@ LIMITS: Mapping[str, float] = MappingProxyType({
     "anchor_window": 40,  # lines under the repeated title searched for the article's start
     "anchor_bonus": 400.0,
     "max_gap": 1,  # lines skipped when extending the article over shared text
+    "second_run_min": 150.0,  # a further run of prose, past a widget, kept when it scores this much
+    "second_gap_lines": 10,  # ... and at most this many lines lie between
+    "layout_slack": 0.25,  # ... and its share of paragraph-like lines is at most this much lower
     "max_title_gap": 12,  # lines above the article searched for its title
     "title_max_words": 30,
     "meta_window": 10,  # lines around the article start searched for metadata
@@ -67,6 +70,7 @@ LIMITS: Mapping[str, float] = MappingProxyType({
 
 BOUNDARY_RULES = frozenset({"related-block", "teaser", "entity-list", "dateline"})
 HARD_BOUNDARY_RULES = frozenset({"comment-prompt"})
+STEPS = (1,)
 
 
 # ------------------------------------------------------------------ stats
@@ -523,7 +527,55 @@ def rule_main_content(st: _State, stats: LineStats | None) -> None:
         st.neutral = True
         bs = _extend(st, full, bs, -1)
         be = _extend(st, full, be, +1)
+    if be >= bs:
+        sc = [_score(st, i, stats) for i in range(len(st.lines))]
+        bs, be = _more_runs(st, sc, bs, be)
     st.region = (bs, be)
+
+
+def _loose(st: _State, i: int) -> bool:
+    """A line with a blank line above and below it: laid out as a paragraph
+    (teaser cards and menus are printed as tight blocks)."""
+    ln, n = st.lines[i], len(st.lines)
+    return (i == 0 or st.lines[i - 1].no < ln.no - 1) and (i + 1 >= n or st.lines[i + 1].no > ln.no + 1)
+
+
+def _loose_share(st: _State, sc: list[float], a: int, b: int) -> float:
+    pos = [i for i in range(min(a, b), max(a, b) + 1) if sc[i] > 0]
+    return sum(_loose(st, i) for i in pos) / len(pos) if pos else 0.0
+
+
+def _more_runs(st: _State, sc: list[float], bs: int, be: int) -> tuple[int, int]:
+    """An article cut in two by a widget ("Related articles", a gallery):
+    take in a further run of prose on either side when its own score is
+    high enough, it is laid out like the article (paragraphs, not a tight
+    block of cards), few lines lie between and no hard
+    boundary (a comments header) lies between."""
+    hard = LIMITS["score_hard_boundary"]
+    lim, gap_lines = LIMITS["second_run_min"], LIMITS["second_gap_lines"]
+    layout = _loose_share(st, sc, bs, be) - LIMITS["layout_slack"]
+    for step in STEPS:
+        edge = be if step > 0 else bs
+        while True:
+            k, cur, top, found = edge + step, 0.0, 0.0, None
+            start = k
+            while 0 <= k < len(sc) and sc[k] > hard:
+                if cur <= 0:
+                    if found is not None:
+                        break
+                    cur, start = 0.0, k
+                cur += sc[k]
+                if cur >= lim and abs(start - edge) - 1 <= gap_lines and cur > top and _loose_share(st, sc, start, k) >= layout:
+                    top, found = cur, k
+                k += step
+            if found is None:
+                break
+            edge = found
+        if step > 0:
+            be = edge
+        else:
+            bs = edge
+    return bs, be
 
 
 # --- 5. metadata -----------------------------------------------------------------
