@@ -79,7 +79,6 @@ _TOKEN = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 # diff tokens: words (split at a glued lower->Upper join such as "thatThe"), numbers, punctuation
 _DIFF_TOKEN = re.compile(f"[{_CJK}]|[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\\d+|[^\\W_{_CJK}]+|[^\\w\\s]")
 _SENTENCE_END = frozenset(".!?。！？")
-_WORDISH = re.compile(f"[{_CJK}]|[^\\W_]")
 # where a scrape glued two sentences or paragraphs together (a dropped link or
 # line break): "thatThe", "Putin.Earlier", "However,, according"
 _GLUE = re.compile(r"(?<=[a-z]{2})[.!?:;]?(?=[A-Z][a-z])|[,;:]{2}")
@@ -521,14 +520,18 @@ def align_cluster(
     out = []
     for m in cluster.members[1:]:
         diff = _diff_coded(canon, _code(codes, texts[m]), settings)
-        out.append(_alignment(cluster.canonical, m, diff, _containment(fps[m], fps[cluster.canonical]), settings))
+        out.append(_alignment(cluster.canonical, m, diff, containment(fps[m], fps[cluster.canonical]), settings))
     return tuple(out)
 
 
-def _containment(fp: Fingerprint, canon: Fingerprint) -> float:
+def containment(fp: Fingerprint, canon: Fingerprint) -> float:
+    """Share of ``fp``'s shingles found in ``canon`` (0..1, 4 decimals)."""
     if fp.size == 0:
         return 0.0
     return round(_intersect(fp.shingle_array, canon.shingle_array) / fp.size, 4)
+
+
+_containment = containment  # older name, used by callers
 
 
 def _versions(
