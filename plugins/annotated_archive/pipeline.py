@@ -89,13 +89,14 @@ def cross_versions(
     clusters = versions_stage.cluster_fingerprints(fps)
     alignments: list[Alignment] = []
     for c in clusters:
-        canon = docs[c.canonical]
-        for m in c.members[1:]:
-            a = known.get((c.canonical, m))
-            if a is None:
-                score = versions_stage._containment(by_fp[m], by_fp[c.canonical])
-                a = versions_stage.align(c.canonical, canon.body_text, m, docs[m].body_text, score)
-            alignments.append(a)
+        if len(c.members) < 2:
+            continue
+        reused = [known.get((c.canonical, m)) for m in c.members[1:]]
+        if all(a is not None for a in reused):
+            alignments.extend(reused)  # type: ignore[arg-type]
+        else:
+            texts = {m: docs[m].body_text for m in c.members}
+            alignments.extend(versions_stage.align_cluster(c, texts, by_fp))
     return Versions(clusters=clusters, alignments=tuple(alignments))
 
 
