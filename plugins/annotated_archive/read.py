@@ -145,22 +145,37 @@ def _detect(data: bytes) -> tuple[str, str, str] | str:
     return text, _codec_name(codec), f"{_codec_name(codec)} ({'; '.join(parts)})"
 
 
+_WS_CONTROLS = frozenset(b"\t\n\x0b\x0c\r")
+
+
 def _utf16_without_bom(data: bytes) -> str | None:
     """``utf-16-le`` / ``utf-16-be`` when the bytes look like BOM-less UTF-16:
     at even or at odd offsets nearly every byte is below 0x20 -- the high
     byte of a Latin, Greek, Cyrillic, Hebrew, Arabic... character (0x00 for
-    ASCII, 0x04 for Cyrillic).  Text in any 8-bit encoding or UTF-8 has
-    almost no such bytes."""
+    ASCII, 0x04 for Cyrillic) -- while the other offsets are not, and the
+    result reads as text.  Text in an 8-bit encoding or UTF-8 has almost no
+    such bytes except line breaks, which do not count (``\\r\\n\\r\\n`` is
+    two blank lines, not two Gurmukhi code points)."""
     if len(data) < 4 or len(data) % 2:
         return None
-    for codec, half in (("utf-16-le", data[1::2]), ("utf-16-be", data[0::2])):
-        if sum(1 for b in half if b < 0x20) >= 0.9 * len(half):
-            try:
-                data.decode(codec)
-            except UnicodeDecodeError:
-                continue
+    halves = {"utf-16-le": (data[1::2], data[0::2]), "utf-16-be": (data[0::2], data[1::2])}
+    for codec, (high, low) in halves.items():
+        high_ctl = sum(1 for b in high if b < 0x20 and b not in _WS_CONTROLS)
+        low_ctl = sum(1 for b in low if b < 0x20 and b not in _WS_CONTROLS)
+        if high_ctl < 2 or high_ctl < 0.9 * len(high) or low_ctl > 0.5 * len(low):
+            continue
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        odd = sum(1 for ch in text if unicodedata.category(ch) in ("Cn", "Co", "Cc") and ch not in "\t\n\r\f")
+        if odd <= 0.02 * len(text):
             return codec
     return None
+
+
+def _unassigned_share(text: str) -> float:
+    return sum(1 for ch in text if unicodedata.category(ch) == "Cn") / max(1, len(text))
 
 
 def _decode(data: bytes) -> tuple[str, str, str] | str:
@@ -169,9 +184,14 @@ def _decode(data: bytes) -> tuple[str, str, str] | str:
         if data.startswith(bom):
             name = codec.replace("-sig", "")
             try:
-                return data.decode(codec), name, f"{name} (byte-order mark)"
+                text = data[len(bom):].decode(name)
             except UnicodeDecodeError as exc:
+                if name.startswith("utf-32"):
+                    continue  # FF FE 00 00 is also UTF-16's mark and a NUL character
                 return f"byte-order mark says {name} but the bytes are not: {exc.reason}"
+            if name.startswith("utf-32") and _unassigned_share(text) > 0.02:
+                continue  # not UTF-32 text: read it as UTF-16 with its mark
+            return text, name, f"{name} (byte-order mark)"
     codec16 = _utf16_without_bom(data)
     if codec16:
         return data.decode(codec16), codec16, f"{codec16} (no byte-order mark; recognised by its byte pattern)"
@@ -215,8 +235,6 @@ def read_seed(name: str, data: bytes) -> Seed | SkippedSeed:
         return SkippedSeed(name, decoded)
     text, codec, note = decoded
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.startswith("\ufeff"):
-        text = text[1:]
     controls = len(_CONTROL.findall(text))
     if text and controls / len(text) > LIMITS["max_control_ratio"]:
         return SkippedSeed(name, f"binary data ({controls:,} control characters in {len(text):,})")
