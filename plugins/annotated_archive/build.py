@@ -33,7 +33,12 @@ def run_build(
     from pelican.log import init as init_logging
     from pelican.settings import read_settings
 
-    init_logging(level=logging.WARNING)  # Pelican's per-file lines off; our summary stays
+    # Pelican's per-file lines off; our summary stays.  A plain handler, not
+    # Pelican's Rich one: Rich wraps long messages over several lines, and the
+    # build log promises one line per skipped file.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    init_logging(level=logging.WARNING, handler=handler)
     logging.getLogger("annotated_archive").setLevel(logging.INFO)
     if not settings_path.is_file():
         print(f"error: settings file {settings_path} not found (run from the project folder)", file=sys.stderr)
@@ -51,6 +56,12 @@ def run_build(
     t0 = time.perf_counter()
     try:
         Pelican(settings).run()
+    except RuntimeError as exc:
+        if "refusing to overwrite" not in str(exc):
+            raise
+        # two pages with the same output path: a clear error, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     finally:
         logging.getLogger().removeHandler(counter)
     print(f"built {settings['OUTPUT_PATH']} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
