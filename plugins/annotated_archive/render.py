@@ -8,8 +8,10 @@ templates either as plain strings (escaped by Jinja's autoescape) or as
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import urllib.parse
 import re
 import unicodedata
 from collections import defaultdict
@@ -119,6 +121,16 @@ def raw_html(text: str) -> Markup:
     return lead + Markup("").join(out)
 
 
+def safe_href(u: str | None) -> str | None:
+    """A scraped source URL fit for ``href``: http(s) only, and characters a
+    URL may not contain (quotes, spaces, angle brackets, non-ASCII...)
+    percent-encoded, so it is a valid URL and one attribute, whatever the
+    scrape said."""
+    if not u or not re.match(r"https?://", u, re.I):
+        return None
+    return urllib.parse.quote(u, safe=";/?:@&=+$,-_.!~*'()#%[]")
+
+
 def esc(text: str) -> Markup:
     return escape(neutralise(text))
 
@@ -169,11 +181,13 @@ def json_ld(obj: Any) -> Markup:
 
 
 def markdown_html(source: str) -> Markup:
-    """Curator notes: CommonMark with raw HTML disabled and unsafe link
-    schemes (javascript:, vbscript:, data:) refused by markdown-it."""
+    """Curator notes: CommonMark with raw HTML disabled, images disabled
+    (``![alt](url)`` stays a plain link) and unsafe link schemes
+    (javascript:, vbscript:, data:) refused by markdown-it."""
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False})
+    md.disable("image")  # no <img>: a note must not load anything from a third party
     return Markup(md.render(neutralise(source)))
 
 
@@ -387,7 +401,7 @@ def _article_page(ctx: _Ctx, d: CleanDoc, prev_next: tuple[Any, Any], site_url: 
         "article",
         {
             "doc": summary,
-            "meta": d.meta,
+            "meta": dataclasses.replace(d.meta, url=safe_href(d.meta.url)),
             "page_title": d.title,
             "seed_name": seed.name,
             "raw_url": url("raw", id=d.doc_id),
