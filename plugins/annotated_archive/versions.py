@@ -564,7 +564,8 @@ def cluster_texts(
 ) -> Versions:
     """The same over ``(id, text)`` pairs (the benchmark, other callers)."""
     texts: dict[str, str] = {}
-    for i, t in items:
-        texts.setdefault(i, t)
+    for i, t in items:  # a repeated id keeps one text, whatever the order
+        if i not in texts or (_content_hash(t), t) < (_content_hash(texts[i]), texts[i]):
+            texts[i] = t
     fps = [fingerprint(t, doc_id=i, settings=settings) for i, t in texts.items()]
     return _versions(fps, texts, align_versions, settings)
