@@ -7,7 +7,8 @@
 // its word position ("anchors") and the word positions of the hits
 // ("locations"), so we link each result to the claim (or else paragraph,
 // heading or footnote) that holds the best hit: the element with the most
-// distinct query words, the first such in reading order.
+// distinct query words, then the ones rarest in the article, then the first
+// in reading order.
 //
 // Excerpts are rebuilt from the plain text Pagefind returns, word by word,
 // with textContent and <mark> elements: nothing from the index is ever parsed
@@ -140,6 +141,18 @@
 
   function norm(w) { return w.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ""); }
 
+  // Which query word a hit is (Pagefind stems: "NATO’s" and "warned" are
+  // hits for "nato" and "warn"): the query word sharing the longest prefix.
+  function termOf(word, terms) {
+    var w = norm(word), best = w, bestLen = 0;
+    terms.forEach(function (t) {
+      var n = 0;
+      while (n < t.length && n < w.length && t.charAt(n) === w.charAt(n)) { n++; }
+      if (n > bestLen && n >= Math.min(t.length, 3)) { best = t; bestLen = n; }
+    });
+    return best;
+  }
+
   // The element that holds word position `loc`: a claim if the word is in
   // one (a claim ends where its footnote marker, or the next element, starts),
   // else the paragraph / heading / footnote it is in.
@@ -175,24 +188,33 @@
     return block;
   }
 
-  function target(data) {
+  function target(data, query) {
+    var terms = (query || "").split(/\s+/).map(norm).filter(Boolean);
     var words = data.content.trim().split(/\s+/);
     var sp = spans(data.anchors || [], words.length);
     var groups = [];
     var byId = {};
+    // a query word that is rare in this article says more than a common one
+    var freq = {};
+    (data.locations || []).forEach(function (loc) { var w = termOf(words[loc] || "", terms); freq[w] = (freq[w] || 0) + 1; });
     (data.locations || []).slice().sort(function (a, b) { return a - b; }).forEach(function (loc) {
       var s = containing(sp, loc) || { id: null, kind: "page", start: 0, end: words.length };
       var key = s.id || "";
       if (!byId[key]) { byId[key] = { span: s, locs: [], distinct: {} }; groups.push(byId[key]); }
       byId[key].locs.push(loc);
-      byId[key].distinct[norm(words[loc] || "")] = true;
+      var w = termOf(words[loc] || "", terms);
+      byId[key].distinct[w] = 1 / freq[w];
     });
-    // the title (or the page itself) only when nothing in the body matched
+    // The element with the most distinct query words wins; then the one
+    // whose words are rarer in the article; then the first.  The title
+    // (or the page itself) only when nothing in the body matched.
     var body = groups.filter(function (g) { return g.span.kind !== "title" && g.span.kind !== "page"; });
     var pick = null;
     (body.length ? body : groups).forEach(function (g) {
-      var n = Object.keys(g.distinct).length;
-      if (!pick || n > pick.n) { pick = { g: g, n: n }; }
+      var ws = Object.keys(g.distinct);
+      var n = ws.length;
+      var sc = ws.reduce(function (t, w) { return t + g.distinct[w]; }, 0);
+      if (!pick || n > pick.n || (n === pick.n && sc > pick.sc * 1.0001)) { pick = { g: g, n: n, sc: sc }; }
     });
     var skip = {};
     (data.anchors || []).forEach(function (a) { if (/^fnref-/.test(a.id)) { skip[a.location] = true; } });
@@ -222,8 +244,8 @@
 
   var WHERE = { claim: "in a claim", paragraph: "in the text", heading: "in a sub-heading", footnote: "in a footnote", title: "in the title", page: "" };
 
-  function renderResult(data) {
-    var t = target(data);
+  function renderResult(data, query) {
+    var t = target(data, query);
     var li = el("li", "result");
     var h = el("h2", "result-title");
     var a = el("a", null, (data.meta && data.meta.title) || data.url);
@@ -244,12 +266,14 @@
 
   // ---------------------------------------------------------------- search
 
+  var shownQuery = "";
+
   function showMore(gen) {
     var batch = pending.splice(0, PAGE);
     more.hidden = true;
     return Promise.all(batch.map(function (r) { return r.data(); })).then(function (datas) {
       if (gen !== generation) { return; }
-      datas.forEach(function (d) { list.appendChild(renderResult(d)); });
+      datas.forEach(function (d) { list.appendChild(renderResult(d, shownQuery)); });
       shown = shown.concat(datas);
       more.hidden = pending.length === 0;
     });
@@ -292,6 +316,7 @@
       list.textContent = "";
       shown = [];
       pending = search.results.slice();
+      shownQuery = term;
       setStatus(describe(search.results.length, term, filters));
       return showMore(gen);
     }).catch(function (err) {
