@@ -220,6 +220,7 @@ class _State:
         self.region: tuple[int, int] = (0, -1)
         self.neutral = True
         self.main_text: frozenset[str] | None = None  # HTML only: trafilatura's lines
+        self.items: set[int] = set()  # lines of a list or table that continues the article
 
     def open(self, i: int) -> bool:
         return i not in self.decided
@@ -361,7 +362,13 @@ def rule_teasers(st: _State, stats: LineStats | None) -> None:
             continue
         if not st.open(i):
             continue
-        head = next((j for j in _prev(st, i, 2) if st.lines[j].heading_like and st.lines[j].cls != "good"), None)
+        head = None
+        for j in _prev(st, i, 2):
+            if st.lines[j].cls == "good":
+                break  # a paragraph lies between: this is running text, not a card
+            if st.lines[j].heading_like:
+                head = j
+                break
         label_after = i + 1 < n and st.lines[i + 1].no == ln.no + 1 and cr.is_upper_label(st.lines[i + 1].text)
         if head is None and not label_after:
             continue  # an ellipsis inside running text, not a teaser card
@@ -530,7 +537,44 @@ def rule_main_content(st: _State, stats: LineStats | None) -> None:
     if be >= bs:
         sc = [_score(st, i, stats) for i in range(len(st.lines))]
         bs, be = _more_runs(st, sc, bs, be)
+        nb = _list_after(st, sc, be)
+        if nb > be:
+            bs, be = _more_runs(st, sc, bs, nb)
     st.region = (bs, be)
+
+
+_ENUM = re.compile(r"^\W{0,2}(?:\d|[^\W\d_]{1,12}\.?\s+\d)|^[*•\-–—·▪►]\s")
+
+
+def _enumerated(ln: Line) -> bool:
+    """``1) …``, ``10a etapa: …``, ``June 9 -- …``, ``* …``: an item of a
+    numbered list, a schedule or a table row."""
+    return bool(_ENUM.match(ln.text)) and ln.words >= 2
+
+
+def _list_after(st: _State, sc: list[float], be: int) -> int:
+    """A list or table right after the article's last paragraph (one or two
+    intro lines allowed): at least LIMITS['list_run'] + 1 enumerated lines,
+    with only removed, non-boundary lines (link URLs) between them."""
+    k, n, kept = be + 1, len(st.lines), []
+    while k < n and len(kept) < 2 and st.open(k) and not _enumerated(st.lines[k]) and st.lines[k].heading_like:
+        kept.append(k)
+        k += 1
+    items = 0
+    while k < n:
+        ln = st.lines[k]
+        if st.open(k):
+            if not _enumerated(ln):
+                break
+            items += 1
+            kept.append(k)
+        elif sc[k] <= LIMITS["score_boundary"] or ln.no > st.lines[k - 1].no + 2:
+            break
+        k += 1
+    if items <= LIMITS["list_run"]:
+        return be
+    st.items.update(kept)
+    return kept[-1]
 
 
 def _loose(st: _State, i: int) -> bool:
@@ -584,7 +628,12 @@ def _more_runs(st: _State, sc: list[float], bs: int, be: int) -> tuple[int, int]
 def rule_metadata(st: _State, stats: LineStats | None) -> None:
     a, b = st.region
     lo = 0
-    hi = min(len(st.lines), (a if b >= a else 0) + 3)
+    # the first three lines of the article that no rule removed (counting
+    # removed furniture would make the window depend on it: not idempotent)
+    hi, seen = (a if b >= a else 0), 0
+    while hi < len(st.lines) and seen < 3:
+        seen += st.rule_of(hi) is None
+        hi += 1
     # date, byline, publisher: lines above the article and just inside it
     author_at = None
     for i in range(lo, hi):
@@ -756,7 +805,7 @@ def rule_body_short(st: _State, stats: LineStats | None) -> None:
     idx = [i for i in range(a, b + 1) if st.open(i)]
     for k, i in enumerate(idx):
         ln = st.lines[i]
-        if ln.cls in ("good", "near"):
+        if ln.cls in ("good", "near") or i in st.items:
             continue
         nxt = st.lines[idx[k + 1]] if k + 1 < len(idx) else None
         prv = st.lines[idx[k - 1]] if k > 0 else None
