@@ -5,6 +5,9 @@
     quote: "containers with unidentified chemical components"
     ---
     The note itself, in Markdown.
+
+A note's Markdown is rendered by ``render.markdown_html``: raw HTML is shown as
+text, images are plain links, and ``javascript:``/``data:`` links are refused.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ def _unquote(v: str) -> str:
 
 def parse_note(name: str, text: str) -> Note | str:
     """A :class:`Note`, or the reason the file is not a note."""
-    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     m = _HEADER.match(text)
     fields: dict[str, str] = {}
     body = text
