@@ -96,6 +96,9 @@ def make_hostile_input(root: Path) -> tuple[Path, Path]:
     shutil.copytree(SEEDS, seeds)
     (seeds / "<script>alert(1)<\u202eevil>.txt").write_text(hostile_seed(), encoding="utf-8")
     (seeds / "hostile two.txt").write_text(hostile_seed_two(), encoding="utf-8")
+    # a shorter version of the first: a versions page with the payloads in its diff
+    lines = hostile_seed().split("\n")
+    (seeds / "hostile version.txt").write_text("\n".join(lines[:-8] + lines[-2:]), encoding="utf-8")
     notes = root / "notes"
     notes.mkdir()
     for name, text in NOTES.items():
@@ -216,12 +219,12 @@ def article_of(site: Path, needle: str) -> Path:
 
 
 def test_payloads_are_shown_as_text(hostile_site):
-    art = article_of(hostile_site, "payload number 0")
+    art = article_of(hostile_site, "payload number 15")
     text = "".join(parse(art).text)
     assert "<script>window.__xss=\"title\"</script> Hostile </title> headline" in text
     shown = sum(1 for p in PAYLOADS if p in text or html.unescape(p) in text)
     assert shown >= len(PAYLOADS) - 2, "the cleaner removed most payload lines: the test lost its teeth"
-    assert "gnp.<U+202E>exe<U+202C>" in text  # the override made visible, not obeyed
+    assert "<U+202E>exe<U+202C>" in text  # the override made visible, not obeyed
     raw = hostile_site / "raw" / art.name
     t = parse(raw)
     raw_text = "".join(t.text)
@@ -233,12 +236,18 @@ def test_payloads_are_shown_as_text(hostile_site):
 
 
 def test_source_link_is_escaped_and_nofollow(hostile_site):
-    art = article_of(hostile_site, "payload number 0")
+    art = article_of(hostile_site, "payload number 15")
     t = parse(art)
     links = [a for tag, a in t.tags if tag == "a" and (a.get("href") or "").startswith("https://news.example/")]
     assert links and all("nofollow" in a["rel"] for a in links)
     # one attribute, a valid URL: the quotes did not break out, they are percent-encoded
     assert links[0]["href"] == SOURCE.replace('"', "%22")
+
+
+def test_versions_page_with_payloads(hostile_site):
+    pages = [p for p in (hostile_site / "versions").glob("*.html") if "payload number" in html.unescape(p.read_text(encoding="utf-8"))]
+    assert pages, "the hostile version was not clustered with the hostile article"
+    assert_page_inert(pages[0], "versions")
 
 
 def test_json_ld_is_data_only(hostile_site):
@@ -257,14 +266,17 @@ def test_json_ld_is_data_only(hostile_site):
 
 
 def test_curator_notes_are_inert(hostile_site):
-    art = article_of(hostile_site, "payload number 0")
-    page = art.read_text(encoding="utf-8")
-    assert "Curator:" in page, "the anchored note was not attached"
+    # the note quoting a hostile sentence is attached to its claim (or, should the
+    # claims stage not find that claim, listed as orphaned): inert either way
+    where = [p for p in [*(hostile_site / "articles").glob("*.html"), hostile_site / "notes" / "orphaned.html"]
+             if "Curator: " in p.read_text(encoding="utf-8")]
+    assert where, "the hostile note is on no page"
+    page = where[0].read_text(encoding="utf-8")
     text = html.unescape(page)
     assert "<script>window.__xss=20</script>" in text  # as text
     assert "[a javascript link](javascript:window.__xss=22)" in text  # refused as a link: shown as typed
-    t = parse(art)
-    assert not any(tag == "img" for tag, _ in t.tags)  # the tracking pixel became a link text, not an image
+    t = parse(where[0])
+    assert not any(tag == "img" for tag, _ in t.tags)  # the tracking pixel is not an image
     orphans = parse(hostile_site / "notes" / "orphaned.html")
     otext = "".join(orphans.text)
     assert '<iframe src="https://evil.example/"></iframe>' in otext
