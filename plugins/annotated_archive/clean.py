@@ -522,6 +522,8 @@ def rule_main_content(st: _State, stats: LineStats | None) -> None:
         return best
 
     best, bs, be = run()
+    if be >= bs:
+        best, bs, be = _above_comments(st, [_score(st, i, stats) for i in range(len(st.lines))], (best, bs, be))
     if be < bs:  # every line is shared with another seed (a duplicate)
         st.neutral = False
         best, bs, be = run()
@@ -587,6 +589,19 @@ def _loose(st: _State, i: int) -> bool:
 def _loose_share(st: _State, sc: list[float], a: int, b: int) -> float:
     pos = [i for i in range(min(a, b), max(a, b) + 1) if sc[i] > 0]
     return sum(_loose(st, i) for i in pos) / len(pos) if pos else 0.0
+
+
+def _above_comments(st: _State, sc: list[float], best: tuple[float, int, int]) -> tuple[float, int, int]:
+    """When the best run is a reader's comment (a comments header and a
+    ``Jane Doe on <date> said:`` line above it), the article is the best
+    run above the comments header, if there is one of some size."""
+    hard = next((i for i, x in enumerate(sc) if x <= LIMITS["score_hard_boundary"]), None)
+    if hard is None or hard >= best[1]:
+        return best
+    if not any(cr.is_comment_author(st.lines[i].text) for i in range(hard, best[1])):
+        return best
+    above = _best_run(sc[:hard])
+    return above if above[0] >= LIMITS["second_run_min"] else best
 
 
 def _more_runs(st: _State, sc: list[float], bs: int, be: int) -> tuple[int, int]:

@@ -259,6 +259,8 @@ STOPWORDS: frozenset[str] = frozenset(
     для о об при бы был была были быть уже или только еще ещё
     een het de en of maar is zijn was waren van voor met op aan dat die niet ook bij als
     yang dan di ke dari untuk dengan ini itu dalam tidak akan ada pada juga oleh
+    atau adalah karena jadi sudah saat telah bahwa seperti kita kami saya mereka ia dia tapi tetapi
+    bisa hanya lebih masih sebelum setelah sangat pun yg dgn
     """.split()
 )
 
@@ -392,8 +394,17 @@ def is_comment_header(s: str) -> bool:
     return bool(_N_COMMENTS_RE.match(s.strip())) and len(words(s)) <= 25
 
 
+_COMMENT_STAMP_RE = re.compile(
+    r"^\S+(?:\s+\S+){0,3}\s+(?:on|le|am|el|il|em)\s+(?=[^:]*\d).{4,45}?\s+(?:says|said|wrote|dit|a dit|schreibt|"
+    r"sagt|dice|dijo|escribió|scrive|ha scritto|diz|disse|escreveu)\s*:\s*$",
+    re.I,
+)
+
+
 def is_comment_author(s: str) -> bool:
-    return bool(_COMMENT_AUTHOR_RE.match(s.strip()))
+    """``jdoe says:``, ``Jane Doe on May 2, 2018 at 4:47 pm said:``."""
+    t = s.strip()
+    return bool(_COMMENT_AUTHOR_RE.match(t) or _COMMENT_STAMP_RE.match(t))
 
 
 def is_share_text(s: str) -> bool:
