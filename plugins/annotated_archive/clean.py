@@ -538,6 +538,15 @@ def rule_main_content(st: _State, stats: LineStats | None) -> None:
         be = _extend(st, full, be, +1)
     if be >= bs:
         sc = [_score(st, i, stats) for i in range(len(st.lines))]
+        if anchor is not None and anchor < bs:
+            # a list or table right under the page's headline (a calendar,
+            # a results table) is the article, or its beginning
+            kept = _list_at(st, sc, anchor + 1, 3, True)
+            if kept and kept[0] - anchor <= LIMITS["meta_window"]:
+                st.items.update(kept)
+                if bs - kept[-1] - 1 > LIMITS["second_gap_lines"]:
+                    be = kept[-1]
+                bs = kept[0]
         bs, be = _more_runs(st, sc, bs, be)
         nb = _list_after(st, sc, be)
         if nb > be:
@@ -554,26 +563,39 @@ def _enumerated(ln: Line) -> bool:
     return bool(_ENUM.match(ln.text)) and ln.words >= 2
 
 
-def _list_after(st: _State, sc: list[float], be: int) -> int:
-    """A list or table right after the article's last paragraph (one or two
-    intro lines allowed): at least LIMITS['list_run'] + 1 enumerated lines,
-    with only removed, non-boundary lines (link URLs) between them."""
-    k, n, kept = be + 1, len(st.lines), []
-    while k < n and len(kept) < 2 and st.open(k) and not _enumerated(st.lines[k]) and st.lines[k].heading_like:
-        kept.append(k)
+def _list_at(st: _State, sc: list[float], k: int, max_intro: int, skip: bool) -> list[int] | None:
+    """A list or table starting at line ``k`` (after at most ``max_intro``
+    short intro lines, and removed non-boundary lines if ``skip``): more than
+    LIMITS['list_run'] enumerated lines, with only removed, non-boundary
+    lines (link URLs) between them.  Returns the last intro line and the
+    items, or None."""
+    n, intro, items = len(st.lines), [], []
+    while k < n and not (st.open(k) and _enumerated(st.lines[k])):
+        if st.open(k):
+            if len(intro) >= max_intro or not st.lines[k].heading_like:
+                return None
+            intro.append(k)
+        elif not skip or sc[k] <= LIMITS["score_boundary"]:
+            return None
         k += 1
-    items = 0
     while k < n:
         ln = st.lines[k]
         if st.open(k):
             if not _enumerated(ln):
                 break
-            items += 1
-            kept.append(k)
+            items.append(k)
         elif sc[k] <= LIMITS["score_boundary"] or ln.no > st.lines[k - 1].no + 2:
             break
         k += 1
-    if items <= LIMITS["list_run"]:
+    if len(items) <= LIMITS["list_run"]:
+        return None
+    return intro[-1:] + items
+
+
+def _list_after(st: _State, sc: list[float], be: int) -> int:
+    """A list or table right after the article's last paragraph."""
+    kept = _list_at(st, sc, be + 1, 1, False)
+    if not kept:
         return be
     st.items.update(kept)
     return kept[-1]
