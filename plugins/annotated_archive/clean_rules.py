@@ -423,7 +423,8 @@ def is_glued_teaser(s: str) -> bool:
         w = t.strip("\"'“”‘’:;,.!?()[]-–—")
         if not w:
             continue
-        if len(w) >= 2 and w.isupper() and w.isalpha():
+        base = re.sub(r"['’]s$", "", w)
+        if len(base) >= 2 and base.isupper() and base.isalpha():
             return False  # "LOS ANGELES (AP) — To …": a dateline, not a headline
         if w[0].isupper() or w[0].isdigit() or w[0] in "$€£":
             run += 1
