@@ -319,6 +319,100 @@ def test_rule_chain_is_named_and_ordered() -> None:
     assert names.index("main-content") < names.index("metadata") < names.index("body-short")
 
 
+
+# ------------------------------------------------ recall (issue 3): structure
+
+
+def _mk(text: str) -> Seed:
+    return Seed(name="t.txt", text=text, doc_id="t", sha256="t", encoding="utf-8", encoding_note="", size=len(text))
+
+
+P = [
+    "The council met on Monday evening to discuss the new budget, which includes money for roads and schools.",
+    "Residents who spoke at the meeting said that the plan would help them, but some of them asked for more time.",
+    "The mayor said that the city would publish the full plan next week and that a second meeting was planned.",
+    "Officials added that the vote on the budget would take place before the end of the month, as in past years.",
+    "Several local groups have said they will send written comments to the council before the vote takes place.",
+]
+
+
+def test_article_split_by_a_widget_keeps_both_sides() -> None:
+    text = "\n\n".join([
+        "Home", "News", P[0], P[1], "Related articles",
+        "Mayor Opens New Bridge Over The River\nSchool Board Elects A New Chair Tonight",
+        P[2], P[3], "Most Read", "Other Story Headline Goes Here Today\nAnother Story Headline Goes Here",
+    ]) + "\n"
+    d = clean(_mk(text))
+    for p in P[:4]:
+        assert p in d.body_text
+    assert "Mayor Opens" not in d.body_text and "Another Story" not in d.body_text
+    accounted(_mk(text), d)
+
+
+def test_article_does_not_run_into_the_comments() -> None:
+    comment = ("I think that the plan is a good one, but the council should have asked the people who live "
+               "near the new road what they think about it before the vote, as they did last year.")
+    text = "\n\n".join([
+        P[0], P[1], "Comments", "Jane Doe on May 2, 2018 at 4:47 pm said:", comment, comment.replace("I think", "We think"),
+        comment.replace("I think", "They think"), "Joe Bloggs on May 3, 2018 at 9:12 am said:", comment.replace("plan", "budget"),
+    ]) + "\n"
+    d = clean(_mk(text))
+    assert d.body_text == P[0] + "\n\n" + P[1]
+    accounted(_mk(text), d)
+
+
+def test_list_after_the_article_is_kept() -> None:
+    items = ["June 9 -- Coral Arena, West Palm Beach, FL", "June 10 -- Amphitheatre, Tampa, FL",
+             "June 14 -- Bank Amphitheatre, Alpharetta, GA", "June 17 -- Bridgestone Arena, Nashville, TN"]
+    text = "\n\n".join([P[0], P[1], P[2], "The 2020 tour dates:\n" + "\n".join(items), "Facebook\nTwitter"]) + "\n"
+    d = clean(_mk(text))
+    for it in items + ["The 2020 tour dates:"]:
+        assert it in d.body_text
+    assert "Twitter" not in d.body_text
+    accounted(_mk(text), d)
+
+
+def test_list_under_the_headline_is_the_article() -> None:
+    items = [f"{n}a etapa: {n + 9} de março – Interlagos" for n in range(1, 7)]
+    text = "\n\n".join([
+        "Calendário Stock Car 2018 | Site Name | More", "Menu\nNotícias\nClassificação", "Calendário Stock Car 2018",
+        "Calendário da Stock Car 2018", "\n".join(items), "Tags",
+        "Clique na imagem acima e veja como está o ranking dos pilotos nesta temporada da F1 no GP do Brasil.",
+    ]) + "\n"
+    d = clean(_mk(text))
+    for it in items:
+        assert it in d.body_text
+    accounted(_mk(text), d)
+
+
+def test_teaser_headline_must_sit_right_above_its_blurb() -> None:
+    """A truncated paragraph after a real one is not a teaser card of the
+    short line above that paragraph (a paywall cut, seen as ``…``)."""
+    text = "\n\n".join([P[0], "By Jane Doe", P[1] + "\n" + P[2][:-1] + "…"]) + "\n"
+    d = clean(_mk(text))
+    assert P[1] in d.body_text and P[2][:-1] in d.body_text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # found by hypothesis: the metadata window must not depend on removed lines
+        "The the the. The the the. The the the. The the the the the the the the the the the.\nShare\n"
+        "The the the the the the council.\nBy Jane Doe\nThe the the the the the the the the the the the the the the "
+        "the the the the the.\n",
+        "Historic and the spring spending consulted the und the que the the der the the. Nato Ukraine the vote que.\n"
+        "Share\n\n•\n  \nPutin officials the the und officials roads historic and start the.\n\n© Photo Agency\n  \n"
+        "Spending und il la the said and the.\n  \nShare\n\n•\n  \nBy Jane Doe\n  \n|\n\nThe Moscow die Ukraine "
+        "spending NATO the work the vote NATO spring Moscow before Biden residents und officials the the consulted said "
+        "historic que the roads the el in.\nUnd projects the would the the vote il Putin projects began work roads the "
+        "Biden el the began. Officials le the mayor the start would called und mayor…\n",
+    ],
+)
+def test_idempotent_regressions(text: str) -> None:
+    d = clean(_mk(text))
+    assert clean(_mk(d.body_text)).body_text == d.body_text
+
+
 # --------------------------------------------------------------- repairs
 
 

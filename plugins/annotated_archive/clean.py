@@ -651,6 +651,13 @@ def _more_runs(st: _State, sc: list[float], bs: int, be: int) -> tuple[int, int]
                 k += step
             if found is None:
                 break
+            # the widget between: short lines after its header are its items
+            gap = range(edge + step, start, step)
+            head = next((j for j in gap if sc[j] <= LIMITS["score_boundary"]), None)
+            if head is not None:
+                for j in range(head, start, step):
+                    if st.open(j) and st.lines[j].cls == "short":
+                        st.remove(j, "widget-item")
             edge = found
         if step > 0:
             be = edge
