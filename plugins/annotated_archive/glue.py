@@ -202,7 +202,10 @@ class ArchiveGenerator(Generator):
         seen: dict[str, str] = {}
         for spec in self.pages_spec:
             if spec.save_as in seen:
-                raise RuntimeError(f"two pages would be written to {spec.save_as}: refusing to overwrite")
+                raise RuntimeError(
+                    f"two pages would be written to {spec.save_as} (from the {seen[spec.save_as]} and "
+                    f"{spec.template} templates): refusing to overwrite"
+                )
             seen[spec.save_as] = spec.template
         timer("render")
         self.report = {
