@@ -264,7 +264,9 @@ def test_colliding_pages_are_a_clear_build_error(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     assert build_site(out, seeds=seeds, search=False) == 1
     err = capsys.readouterr().err
-    assert re.search(r"error: two pages would be written to articles/[0-9a-f]{12}\.html: refusing to overwrite", err)
+    assert re.search(
+        r"error: two pages would be written to articles/[0-9a-f]{12}\.html \(from the article and raw templates\): "
+        r"refusing to overwrite", err)
     assert "Traceback" not in err
 
 

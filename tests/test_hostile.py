@@ -66,6 +66,17 @@ def hostile_seed_two() -> str:
     return "\n".join(body) + "\n"
 
 
+HOSTILE_HTML = """<!DOCTYPE html><html><head><title>Port strike </title><script>window.__xss=30</script></title>
+<meta http-equiv="refresh" content="0;url=https://evil.example/"><base href="https://evil.example/">
+<script src="https://evil.example/x.js"></script><style>body{display:none}</style></head>
+<body onload="window.__xss=31"><h1>Port workers strike &lt;script&gt;window.__xss=32&lt;/script&gt;</h1>
+<p>Dock workers at the southern port walked out on Wednesday <img src=x onerror="window.__xss=33"> after talks
+with the port authority over wages and night shifts collapsed late on Tuesday evening.</p>
+<p>The union leader said <a href="javascript:window.__xss=34">the strike</a> would last until a new offer was made,
+and that <svg onload="window.__xss=35"></svg> ships would be diverted to other ports in the meantime.</p>
+<!-- a comment with <script>window.__xss=36</script> -->
+</body></html>
+"""
 NOTE_QUOTE = "the investigation into the incident would continue for several more weeks"
 NOTES = {
     "anchored.md": (
@@ -96,6 +107,7 @@ def make_hostile_input(root: Path) -> tuple[Path, Path]:
     shutil.copytree(SEEDS, seeds)
     (seeds / "<script>alert(1)<\u202eevil>.txt").write_text(hostile_seed(), encoding="utf-8")
     (seeds / "hostile two.txt").write_text(hostile_seed_two(), encoding="utf-8")
+    (seeds / "port strike.html").write_text(HOSTILE_HTML, encoding="utf-8")
     # a shorter version of the first: a versions page with the payloads in its diff
     lines = hostile_seed().split("\n")
     (seeds / "hostile version.txt").write_text("\n".join(lines[:-8] + lines[-2:]), encoding="utf-8")
@@ -242,6 +254,14 @@ def test_source_link_is_escaped_and_nofollow(hostile_site):
     assert links and all("nofollow" in a["rel"] for a in links)
     # one attribute, a valid URL: the quotes did not break out, they are percent-encoded
     assert links[0]["href"] == SOURCE.replace('"', "%22")
+
+
+def test_html_seed_is_text_only(hostile_site):
+    art = article_of(hostile_site, "Dock workers at the southern port")
+    assert_page_inert(art, art.name)
+    raw = parse(hostile_site / "raw" / art.name)
+    # the raw page shows the HTML source as text
+    assert '<body onload="window.__xss=31">' in "".join(raw.text)
 
 
 def test_versions_page_with_payloads(hostile_site):
