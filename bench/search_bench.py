@@ -16,8 +16,9 @@ For each query, two fresh browser contexts (empty cache, like a first visit):
   navigation start to the first result, and every byte the visit fetched
   (page, CSS, JS, Pagefind's JS + WASM + metadata, index, fragments).
 
-Bytes are response bodies as served (Python's http.server does not
-compress; Pagefind's index files are gzip-compressed by Pagefind itself).
+Bytes are response bodies as transferred: by default the server gzips HTML,
+CSS, JS and JSON like GitHub Pages (``--no-gzip``: no compression);
+Pagefind's WASM and index files are gzip files already.
 Prints a Markdown table (copy it into docs/search.md).
 """
 
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from browser_util import launch_chromium, serve_under_subpath  # noqa: E402
+from browser_util import GzipHandler, launch_chromium, serve_under_subpath  # noqa: E402
 
 QUERIES = ["government", "prime minister", "\"told reporters\""]
 
@@ -148,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, help="working folder (default bench/results/search-N)")
     ap.add_argument("--no-build", action="store_true", help="reuse WORK/site as built")
     ap.add_argument("--query", action="append", help="a query (repeatable; default: three fixed queries)")
+    ap.add_argument("--no-gzip", action="store_true", help="serve without HTTP compression (default: gzip, like GitHub Pages)")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
 
@@ -173,9 +175,10 @@ def main(argv: list[str] | None = None) -> int:
             print(r.stderr[-3000:], file=sys.stderr)
             return 1
     stats = index_stats(site)
-    with serve_under_subpath(site, work / "serve") as base:
+    handler = {} if a.no_gzip else {"handler_class": GzipHandler}
+    with serve_under_subpath(site, work / "serve", **handler) as base:
         rows = measure(base, a.query or QUERIES)
-    out = {"pages": stats["pages"], "build_seconds": build_s, "index": stats, "queries": rows,
+    out = {"pages": stats["pages"], "build_seconds": build_s, "index": stats, "queries": rows, "gzip": not a.no_gzip,
            "machine": f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}"}
     if a.json:
         print(json.dumps(out, indent=1))
@@ -185,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
           f"({stats['index_chunks']} index chunks, {stats['fragments']} fragments; metadata {kb(stats['meta_bytes'])}, "
           f"WASM {kb(stats['wasm_bytes'])}, filters {kb(stats['filter_bytes'])})"
           + (f"; build {build_s:.0f} s" if build_s else ""))
+    print(f"served {'without HTTP compression' if a.no_gzip else 'with gzip for HTML/CSS/JS/JSON, like GitHub Pages'}")
     print()
     print("| query | results | typed: first result | typed: bytes for the query | shared link: first result | shared link: all bytes of the visit |")
     print("| --- | --- | --- | --- | --- | --- |")

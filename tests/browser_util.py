@@ -66,8 +66,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class GzipHandler(_QuietHandler):
+    """Compresses HTML, CSS, JS and JSON on the fly when the browser accepts
+    gzip, as GitHub Pages does (Pagefind's WASM and index files are gzip
+    files already and go out as they are)."""
+
+    COMPRESS = (".html", ".css", ".js", ".json", ".svg", ".txt")
+
+    def send_head(self):
+        path = self.translate_path(self.path.split("?", 1)[0])
+        if "gzip" not in self.headers.get("Accept-Encoding", "") or not path.endswith(self.COMPRESS) or not os.path.isfile(path):
+            return super().send_head()
+        import gzip
+        import io
+
+        data = gzip.compress(Path(path).read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        return io.BytesIO(data)
+
+
 @contextlib.contextmanager
-def serve_under_subpath(site: Path, tmp: Path) -> Iterator[str]:
+def serve_under_subpath(site: Path, tmp: Path, handler_class=_QuietHandler) -> Iterator[str]:
     """Serve ``site`` at ``http://127.0.0.1:PORT/repo/``; yields that base URL.
 
     ``tmp`` gets a symlink ``repo -> site`` and is the server's root, so
@@ -77,7 +100,7 @@ def serve_under_subpath(site: Path, tmp: Path) -> Iterator[str]:
     link = tmp / SUB_PATH
     if not link.exists():
         link.symlink_to(site.resolve(), target_is_directory=True)
-    handler = functools.partial(_QuietHandler, directory=str(tmp))
+    handler = functools.partial(handler_class, directory=str(tmp))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     httpd.daemon_threads = True
     t = threading.Thread(target=httpd.serve_forever, name="site-server", daemon=True)

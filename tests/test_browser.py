@@ -368,9 +368,12 @@ def test_footnote_popover_click(site, served, page):
     assert note_text.split()[0] in pop.inner_text()
     assert page.eval_on_selector(".fn-popover", "e => e.contains(document.activeElement)")
     assert in_viewport(page, ".fn-popover")
+    # the claim the note belongs to is highlighted while it is open
+    assert page.eval_on_selector(".claim.fn-active", "c => c.nextElementSibling.querySelector('a').id") == f"fnref-{n}"
     # a second click on the marker closes it; a click elsewhere too
     marker.click()
     pop.wait_for(state="detached")
+    assert page.locator(".claim.fn-active").count() == 0
     marker.click()
     pop.wait_for(state="visible")
     page.click("h1")
@@ -614,6 +617,16 @@ def test_accessibility_and_screenshots(kind, site, served, browser, watch, axe_s
             assert sw <= vp["width"], f"{kind}: page is {sw}px wide on a {vp['width']}px phone"
         else:  # every rule in light mode, contrast again in dark mode
             problems += [f"[light] {p}" for p in _axe(pg, axe_source)]
+            # the interactive parts too: open filters, an open footnote
+            if kind == "search":
+                pg.click("#filters summary")
+                pg.locator("#filter-controls .filter").first.wait_for()
+                problems += [f"[filters open] {p}" for p in _axe(pg, axe_source)]
+            if kind == "article" and pg.locator("sup.fnref a").count():
+                pg.locator("sup.fnref a").first.click()
+                pg.locator(".fn-popover").wait_for()
+                problems += [f"[footnote open] {p}" for p in _axe(pg, axe_source)]
+                pg.keyboard.press("Escape")
             pg.emulate_media(color_scheme="dark")
             problems += [f"[dark] {p}" for p in _axe(pg, axe_source, ["color-contrast"])]
         ctx.close()

@@ -9,9 +9,12 @@
   "use strict";
   var open = null, opener = null;
 
+  var active = null;  // the claim whose note is open, highlighted
+
   function close(focusBack) {
     var back = opener;
     if (open) { open.remove(); }
+    if (active) { active.classList.remove("fn-active"); active = null; }
     open = null; opener = null;
     if (focusBack && back) { back.focus(); }
   }
@@ -48,6 +51,8 @@
     });
     var sup = a.closest("sup") || a;
     sup.parentNode.insertBefore(pop, sup.nextSibling);
+    var claim = sup.previousElementSibling;
+    if (claim && claim.classList.contains("claim")) { active = claim; claim.classList.add("fn-active"); }
     pop.addEventListener("focusout", function (ev) {
       var to = ev.relatedTarget;
       if (to && open === pop && !pop.contains(to) && to !== opener) { close(false); }
