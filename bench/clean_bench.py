@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Score the clean stage on the shared extraction benchmark.
 
-    python bench/clean_bench.py [DATA_DIR] [--worst N] [--with-title] [--html]
+    python bench/clean_bench.py [DATA_DIR] [--worst N] [--worst-recall N] [--html] [--no-stats] [--show ID]
 
 DATA_DIR defaults to ../shared/bench relative to the repository root.  The
 metric is the benchmark's: tokens are ``\\w+`` runs; each document's 4-token
@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("data", nargs="?", default=str(ROOT.parent / "shared" / "bench"))
     ap.add_argument("--worst", type=int, default=0, help="print the N worst documents (by F1)")
+    ap.add_argument("--worst-recall", type=int, default=0, help="print the N documents that lose the most recall")
     ap.add_argument("--html", action="store_true", help="clean html/<id>.html.gz instead of scraped/<id>.txt")
     ap.add_argument("--no-stats", action="store_true", help="no cross-file LineStats")
     ap.add_argument("--show", help="print one document's cleaned body and removed lines")
@@ -109,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2 * r[1] * r[2] / (r[1] + r[2]) if r[1] + r[2] else 0.0
         for i, p, r in sorted(body_rows, key=f1)[: args.worst]:
             print(f"  {i}  P {p:.3f}  R {r:.3f}  F1 {f1((i, p, r)):.3f}  {truth[i]['url'][:90]}")
+    if args.worst_recall:
+        print(f"\nworst {args.worst_recall} documents (by recall):")
+        for i, p, r in sorted(body_rows, key=lambda x: x[2])[: args.worst_recall]:
+            print(f"  {i}  P {p:.3f}  R {r:.3f}  {truth[i]['url'][:90]}")
     if args.show:
         d = docs[args.show]
         print(f"title: {d.meta.title}\ndate: {d.meta.date}\nauthor: {d.meta.author}\n")
