@@ -37,6 +37,8 @@ _SPECS = {
     "utf16-be-nobom.txt": (EN, "utf-16-be", b"", "utf-16-be", ["no byte-order mark"]),
     "cp1251.txt": (RU, "cp1251", b"", "cp1251", ["charset-normalizer", "sure"]),
     "latin1.txt": (FR, "latin-1", b"", "cp1252", ["charset-normalizer"]),
+    "utf32-le-bom.txt": (EN, "utf-32-le", b"\xff\xfe\x00\x00", "utf-32-le", ["byte-order mark"]),
+    "koi8-r.txt": (RU, "koi8-r", b"", "koi8-r", ["charset-normalizer"]),
 }
 # name -> (bytes, expected codec, expected decoded text, words that must be in the note).
 # Every text is distinct: identical texts are published once (see test_broken_files).
@@ -85,6 +87,24 @@ def test_latin1_french_text_is_not_called_central_european():
 def test_bom_that_lies_is_a_reason_not_a_crash():
     r = read_seed("liar.txt", b"\xff\xfe\x00\xd8a\x00")  # UTF-16 BOM, then a lone surrogate
     assert not hasattr(r, "text") and "byte-order mark" in r.reason
+
+
+def test_cjk_utf16_without_bom_and_without_nul_bytes():
+    text = "北京表示谈判将于下周在日内瓦继续进行。外交部发言人说，双方将讨论安全问题。\n"
+    seed = read_seed("zh.txt", text.encode("utf-16-le"))
+    assert seed.text == text and seed.encoding == "utf-16-le"
+
+
+def test_crlf_pairs_are_not_utf16():
+    r = read_seed("blank.txt", b"\r\n\r\n")
+    assert "whitespace" in r.reason  # two blank lines, not two Gurmukhi code points
+
+
+def test_utf16_mark_then_nul_is_not_utf32():
+    # FF FE 00 00 is UTF-32's mark, and UTF-16's mark followed by a NUL character
+    text = "\x00Talks resume in Geneva next week, officials said; the ministry confirmed it.\n"
+    seed = read_seed("x.txt", text.encode("utf-16"))  # Python writes the little-endian mark
+    assert seed.encoding == "utf-16-le" and seed.text == text
 
 
 def test_nul_in_utf8_is_not_mistaken_for_utf16():
