@@ -406,6 +406,10 @@ def test_teaser_headline_must_sit_right_above_its_blurb() -> None:
         "spending NATO the work the vote NATO spring Moscow before Biden residents und officials the the consulted said "
         "historic que the roads the el in.\nUnd projects the would the the vote il Putin projects began work roads the "
         "Biden el the began. Officials le the mayor the start would called und mayor…\n",
+        # found by tests/test_fuzz.py: short lines that body-short removes later
+        "The the the. The the the the the the the the council council council council council council council "
+        "council.\n<script>alert(1)</script>\n<!-- c -->\nBy Jane Doe\nThe the the the the the the the the the the "
+        "the the the the the the the the the the council council council.\n",
     ],
 )
 def test_idempotent_regressions(text: str) -> None:

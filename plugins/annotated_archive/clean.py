@@ -672,12 +672,18 @@ def _more_runs(st: _State, sc: list[float], bs: int, be: int) -> tuple[int, int]
 def rule_metadata(st: _State, stats: LineStats | None) -> None:
     a, b = st.region
     lo = 0
-    # the first three lines of the article that no rule removed (counting
-    # removed furniture would make the window depend on it: not idempotent)
-    hi, seen = (a if b >= a else 0), 0
-    while hi < len(st.lines) and seen < 3:
-        seen += st.rule_of(hi) is None
+    # the article's first two paragraphs and the lines between them: counted
+    # in paragraphs, which cleaning keeps, so that the window is the same when
+    # the cleaned text is cleaned again (idempotence)
+    hi, seen = a, 0
+    while b >= a and hi < len(st.lines):
+        if st.open(hi) and st.lines[hi].cls in ("good", "near"):
+            if seen == 2:
+                break
+            seen += 1
         hi += 1
+    if b < a:
+        hi = min(len(st.lines), 3)
     # date, byline, publisher: lines above the article and just inside it
     author_at = None
     for i in range(lo, hi):
