@@ -12,6 +12,10 @@ import unicodedata
 from dataclasses import dataclass
 
 import pysbd
+from pysbd.lang.english import English as _PysbdEnglish
+from pysbd.languages import Language as _PysbdLanguage
+from pysbd.processor import Processor as _PysbdProcessor
+from pysbd.utils import TextSpan as _TextSpan
 
 # ------------------------------------------------------------------- data
 
@@ -260,6 +264,171 @@ def _simple_spans(text: str) -> list[tuple[int, int]] | None:
     return spans
 
 
+# ------------------------------------------------ pysbd, without recompiling
+#
+# ``pysbd.Segmenter(char_span=True).segment`` builds regexes from strings on
+# every call: one per abbreviation found (and per case form of it) and one
+# per output sentence (to find its character span).  There are more of them
+# than ``re``'s cache holds, so almost every call recompiled them (~70 % of
+# pysbd's time).  ``_segment`` is the same algorithm with the English
+# abbreviation patterns compiled once at import (a read-only table keyed by
+# the pattern string pysbd would have built; anything else falls back to
+# ``re.compile``, i.e. the very same pattern) and the spans found with
+# ``str.find`` (what ``re.finditer(re.escape(sent) + r"\s*")`` matches).
+# tests/test_claims_speed.py checks it against ``pysbd.Segmenter``.
+
+
+
+
+def _scan_pattern(am: str, kind: str) -> str:
+    """The regex string pysbd's AbbreviationReplacer builds for the matched
+    abbreviation ``am`` (kind: prepositive | number | period)."""
+    if kind == "prepositive":
+        return r"(?<=\s{abbr})\.(?=(\s|:\d+))".format(abbr=am.strip())
+    if kind == "number":
+        return r"(?<=\s{abbr})\.(?=(\s\d|\s+\())".format(abbr=am.strip())
+    return r"(?<=\s{abbr})\.(?=((\.|\:|-|\?|,)|(\s([a-z]|I\s|I'm|I'll|\d|\())))".format(abbr=re.escape(am.strip()))
+
+
+_EN_ABBR = _PysbdEnglish.Abbreviation
+_EN_PREPOSITIVE = frozenset(_EN_ABBR.PREPOSITIVE_ABBREVIATIONS)
+_EN_NUMBER = frozenset(_EN_ABBR.NUMBER_ABBREVIATIONS)
+
+
+def _abbr_kind(am: str) -> str:
+    low = am.strip().lower()
+    return "prepositive" if low in _EN_PREPOSITIVE else "number" if low in _EN_NUMBER else "period"
+
+
+def _build_abbr_table() -> tuple[tuple[tuple[str, re.Pattern, re.Pattern], ...], dict[str, re.Pattern]]:
+    found = []
+    scan: dict[str, re.Pattern] = {}
+    for abbr in _EN_ABBR.ABBREVIATIONS:
+        s = abbr.strip()
+        found.append((
+            s,
+            re.compile(r"(?:^|\s|\r|\n){}".format(s), flags=re.IGNORECASE),
+            re.compile(r"(?<={" + str(re.escape(s)) + "} ).{1}"),
+        ))
+        for v in dict.fromkeys((s, s.lower(), s.capitalize(), s.upper())):
+            p = _scan_pattern(v, _abbr_kind(v))
+            if p not in scan:
+                scan[p] = re.compile(p)
+    return tuple(found), scan
+
+
+_EN_FIND, _EN_SCAN = _build_abbr_table()
+
+
+class _EnglishAbbreviations(_PysbdEnglish.AbbreviationReplacer):
+    """pysbd's English AbbreviationReplacer with precompiled patterns."""
+
+    def search_for_abbreviations_in_string(self, text):
+        lowered = text.lower()
+        # Matching an ASCII abbreviation case-insensitively after whitespace
+        # is plain search in the lowered text, unless the line holds one of
+        # the few characters that re.I equates with an ASCII letter (or that
+        # lower-case to two characters).  The replacements below only turn
+        # "." into "∯", which never touches those matches.
+        plain = _IGNORECASE_HAZARD.search(text) is None
+        spaced = _WS.sub(" ", lowered) if plain else ""
+        for stripped, find_rx, next_rx in _EN_FIND:
+            if stripped not in lowered:
+                continue
+            if plain and stripped.isalnum():
+                abbrev_match = _plain_matches(text, spaced, stripped)
+            else:
+                abbrev_match = find_rx.findall(text)
+            if not abbrev_match:
+                continue
+            # the pattern asks for a literal "{abbr} " (a pysbd quirk): usually absent
+            char_array = next_rx.findall(text) if "{" + stripped + "} " in text else []
+            for ind, match in enumerate(abbrev_match):
+                text = self.scan_for_replacements(text, match, ind, char_array)
+        return text
+
+    def scan_for_replacements(self, txt, am, ind, char_array):
+        char = char_array[ind] if ind < len(char_array) else ""
+        kind = _abbr_kind(am)
+        if not str(char).isupper() or kind == "prepositive":
+            lit = am.strip()
+            if lit.isalnum() and lit + "." not in txt:
+                return txt  # every pattern replaces a "." right after the abbreviation
+            p = _scan_pattern(am, kind)
+            rx = _EN_SCAN.get(p) or re.compile(p)
+            txt = rx.sub("∯", " " + txt)[1:]
+        return txt
+
+
+_WS = re.compile(r"\s")
+# The only characters that re.IGNORECASE matches with an ASCII letter, or
+# whose lower() is not one character: İ ı ſ K (Kelvin sign).
+_IGNORECASE_HAZARD = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _plain_matches(text: str, spaced: str, abbr: str) -> list[str]:
+    """``re.findall(r"(?:^|\s|\r|\n)" + abbr, text, re.I)`` for an ASCII
+    alphanumeric ``abbr`` and a ``text`` without ``_IGNORECASE_HAZARD``
+    (``spaced``: ``text`` lowered, every whitespace character a space)."""
+    out = []
+    n = len(abbr)
+    if spaced.startswith(abbr):
+        out.append(text[:n])
+    k = spaced.find(" " + abbr)
+    while k >= 0:
+        out.append(text[k:k + 1 + n])
+        k = spaced.find(" " + abbr, k + 1 + n)
+    return out
+
+
+class _EnglishProcessor(_PysbdProcessor):
+    def abbreviations_replacer(self):
+        return _EnglishAbbreviations(self.text, self.lang)
+
+
+def _char_spans(sents: list[str], text: str) -> list[_TextSpan]:
+    """pysbd's ``Segmenter.sentences_with_char_spans`` without a regex per
+    sentence: the first occurrence of ``sent`` (plus trailing whitespace)
+    among the non-overlapping ones that ends after the previous span."""
+    out = []
+    prior = 0
+    n = len(text)
+    for sent in sents:
+        if not sent:  # the regex would match empty strings: keep pysbd's own code
+            for m in re.finditer(r"{0}\s*".format(re.escape(sent)), text):
+                if m.end() > prior:
+                    out.append(_TextSpan(m.group(), m.start(), m.end()))
+                    prior = m.end()
+                    break
+            continue
+        pos = 0
+        while True:
+            k = text.find(sent, pos)
+            if k < 0:
+                break
+            e = k + len(sent)
+            while e < n and text[e].isspace():
+                e += 1
+            if e > prior:
+                out.append(_TextSpan(text[k:e], k, e))
+                prior = e
+                break
+            pos = e
+    return out
+
+
+def _segment(text: str, lang: str) -> list[_TextSpan]:
+    """``pysbd.Segmenter(language=lang, clean=False, char_span=True).segment(text)``."""
+    if not text:
+        return []
+    module = _PysbdLanguage.get_language_code(lang)
+    if module is _PysbdEnglish:
+        proc = _EnglishProcessor(text, module, char_span=True)
+    else:
+        proc = getattr(module, "Processor", _PysbdProcessor)(text, module, char_span=True)
+    return _char_spans(proc.process(), text)
+
+
 def _pysbd_spans(text: str, lang: str) -> list[tuple[int, int]]:
     # Fast path: no sentence-final mark before the end -> one sentence.
     body = text.rstrip().rstrip(ALL_QUOTES + ")]»”’ ")
@@ -270,9 +439,8 @@ def _pysbd_spans(text: str, lang: str) -> list[tuple[int, int]]:
         simple = _simple_spans(text)
         if simple is not None:
             return simple
-    seg = pysbd.Segmenter(language=lang if lang in PYSBD_LANGS else "en", clean=False, char_span=True)
     try:
-        spans = seg.segment(text)
+        spans = _segment(text, lang if lang in PYSBD_LANGS else "en")
     except Exception:  # pysbd chokes on odd input; one sentence is a safe answer
         return [(0, len(text))]
     out: list[tuple[int, int]] = []
