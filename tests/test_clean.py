@@ -410,6 +410,13 @@ def test_teaser_headline_must_sit_right_above_its_blurb() -> None:
         "The the the. The the the the the the the the council council council council council council council "
         "council.\n<script>alert(1)</script>\n<!-- c -->\nBy Jane Doe\nThe the the the the the the the the the the "
         "the the the the the the the the the the council council council.\n",
+        # a repair must not leave a trailing space ("&gt;." -> "&gt;")
+        "The the the.\nThe the the. The the the. The the the. The the the the the the the the the the the the the "
+        "the the the &lt;b&gt;.\n",
+        # a collapsed repeated tail that makes a paragraph a copy of the one above
+        "The the the.\nThe the the the the the the the the the for the the. The the the the the the the the the.\n"
+        "The the the the the the the the the the for the the. The the the the the the the the the the the the the "
+        "the the the the the the the.\n",
     ],
 )
 def test_idempotent_regressions(text: str) -> None:

@@ -964,7 +964,7 @@ def _glue_points(text: str) -> list[tuple[int, int, str]]:
             continue
         if m.group(3):  # "systems , the": a gap before the punctuation
             continue
-        edits.append((m.start(), m.end(), m.group(1) + " "))
+        edits.append((m.start(), m.end(), m.group(1) + (" " if m.end() < len(text) else "")))
     edits.sort()
     out: list[tuple[int, int, str]] = []
     last = -1
@@ -1046,6 +1046,7 @@ def clean(seed: Seed, stats: LineStats | None = None) -> CleanDoc:
     captions: list[str] = []
     caption_lines: list[int] = []
     meta_lines = sorted(lines[i].no for i in st.meta_idx)
+    kept_texts: set[str] = set()
     for i, ln in enumerate(lines):
         d = st.decided.get(i)
         if d is None or d[0] == "heading":
@@ -1065,6 +1066,13 @@ def clean(seed: Seed, stats: LineStats | None = None) -> CleanDoc:
                     removed.append(Removed(ln.no, tail[1], "repeated-trailing-phrase"))
                     body = tail[0]
                     lac = tuple(x for x in lac if x <= len(body))
+                if body != ln.text and norm_line(body) in kept_texts:
+                    # the repair made it a copy of an earlier paragraph: the
+                    # duplicate rule would remove it on the next pass
+                    removed.append(Removed(ln.no, body, "duplicate-line"))
+                    repairs = [r for r in repairs if r.line_no != ln.no]
+                    continue
+                kept_texts.add(norm_line(body))
                 blocks.append(Block("p", body, (ln.no,), lac))
             else:
                 blocks.append(Block("h", ln.text, (ln.no,)))
