@@ -47,3 +47,37 @@ def test_segment_equals_pysbd(text: str, lang: str) -> None:
             return ("error", type(e).__name__)
 
     assert new(text) == ref(text)
+
+
+def test_ignorecase_hazard_is_complete() -> None:
+    """Outside ``_IGNORECASE_HAZARD``, re.I matching of the abbreviation
+    letters equals comparing ``str.lower()`` (what ``_plain_matches`` does)."""
+    import re
+
+    from pysbd.languages import Language
+
+    letters = set()
+    for code in T._FAST_LANGS:
+        for a in Language.get_language_code(code).Abbreviation.ABBREVIATIONS:
+            s = a.strip()
+            if s.isalnum() and s == s.lower():
+                letters.update(s)
+    for cp in range(0x10000):
+        ch = chr(cp)
+        if T._IGNORECASE_HAZARD.match(ch):
+            continue
+        low = ch.lower()
+        assert len(low) == 1, hex(cp)
+        for x in letters:
+            if low == x:
+                continue
+            assert not re.fullmatch(re.escape(x), ch, re.I), (x, hex(cp))
+        if low in letters:
+            assert re.fullmatch(re.escape(low), ch, re.I), hex(cp)
+
+
+def test_segment_hazard_texts() -> None:
+    for text in ("Dr. ıstanbul and DR. İZMİR: ſt. Paul met Mr. Μ.", "ΟΔΟΣ Gen. ᲀ. g. Smith left. Then.", "Rep. K. Jones. No. 5 St. Louis."):
+        for lang in ("en", "ru", "de"):
+            ref = [(s.sent, s.start, s.end) for s in pysbd.Segmenter(language=lang, clean=False, char_span=True).segment(text)]
+            assert [(s.sent, s.start, s.end) for s in T._segment(text, lang)] == ref

@@ -1,8 +1,9 @@
 """Text helpers for the claims stage: normalisation, tokens, sentence units.
 
 Pure functions.  Vocabularies are data (tuples / frozensets), multilingual
-where they are phrase lists.  No module-level mutable state: the pysbd
-segmenter keeps per-call state on itself, so one is built per call (cheap).
+where they are phrase lists.  No module-level mutable state: pysbd's
+processor keeps per-call state on itself, so one is built per call (cheap);
+the module-level tables (compiled regexes, processor classes) are read-only.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import pysbd
-from pysbd.lang.english import English as _PysbdEnglish
+from pysbd.abbreviation_replacer import AbbreviationReplacer as _PysbdReplacer
 from pysbd.languages import Language as _PysbdLanguage
 from pysbd.processor import Processor as _PysbdProcessor
 from pysbd.utils import TextSpan as _TextSpan
@@ -267,109 +269,44 @@ def _simple_spans(text: str) -> list[tuple[int, int]] | None:
 # ------------------------------------------------ pysbd, without recompiling
 #
 # ``pysbd.Segmenter(char_span=True).segment`` builds regexes from strings on
-# every call: one per abbreviation found (and per case form of it) and one
-# per output sentence (to find its character span).  There are more of them
-# than ``re``'s cache holds, so almost every call recompiled them (~70 % of
-# pysbd's time).  ``_segment`` is the same algorithm with the English
-# abbreviation patterns compiled once at import (a read-only table keyed by
-# the pattern string pysbd would have built; anything else falls back to
-# ``re.compile``, i.e. the very same pattern) and the spans found with
-# ``str.find`` (what ``re.finditer(re.escape(sent) + r"\s*")`` matches).
-# tests/test_claims_speed.py checks it against ``pysbd.Segmenter``.
+# every call: for every abbreviation of its list that occurs as a substring
+# (``"p"``, ``"is"``, ``"man"`` ... occur in nearly every paragraph) a
+# case-insensitive ``findall`` over the line, one substitution per match, and
+# one regex per output sentence to find its character span.  There are more
+# distinct patterns than ``re``'s cache holds, so most calls recompiled them,
+# and the rest of the time went to scans that find nothing.  ``_segment`` is
+# the same algorithm (pysbd's own Processor and rules) with three exact
+# shortcuts:
+#
+# * the matches of ``(?:^|\s|\r|\n)abbr`` (re.I) for an alphanumeric
+#   lower-case ``abbr`` are found with ``str.find`` in the lowered line, with
+#   whitespace made spaces, unless the line holds a character for which re.I
+#   and ``str.lower`` disagree on the abbreviation letters
+#   (``_IGNORECASE_HAZARD``);
+# * a replacement of the period after an abbreviation is skipped when the
+#   line has no ``abbr.`` (every language's pattern is a ``\.`` right after
+#   a lookbehind ending in the abbreviation), and the ``(?<={abbr} )`` quirk
+#   pattern is only run when the literal ``{abbr} `` occurs;
+# * sentence spans are found with ``str.find`` (what
+#   ``re.finditer(re.escape(sent) + r"\s*")`` matches).
+#
+# Only for the languages whose replacer code was checked (``_FAST_LANGS``);
+# tests/test_claims_speed.py compares with ``pysbd.Segmenter``.
 
+_FAST_LANGS = frozenset("en de fr es it ru".split())
 
-
-
-def _scan_pattern(am: str, kind: str) -> str:
-    """The regex string pysbd's AbbreviationReplacer builds for the matched
-    abbreviation ``am`` (kind: prepositive | number | period)."""
-    if kind == "prepositive":
-        return r"(?<=\s{abbr})\.(?=(\s|:\d+))".format(abbr=am.strip())
-    if kind == "number":
-        return r"(?<=\s{abbr})\.(?=(\s\d|\s+\())".format(abbr=am.strip())
-    return r"(?<=\s{abbr})\.(?=((\.|\:|-|\?|,)|(\s([a-z]|I\s|I'm|I'll|\d|\())))".format(abbr=re.escape(am.strip()))
-
-
-_EN_ABBR = _PysbdEnglish.Abbreviation
-_EN_PREPOSITIVE = frozenset(_EN_ABBR.PREPOSITIVE_ABBREVIATIONS)
-_EN_NUMBER = frozenset(_EN_ABBR.NUMBER_ABBREVIATIONS)
-
-
-def _abbr_kind(am: str) -> str:
-    low = am.strip().lower()
-    return "prepositive" if low in _EN_PREPOSITIVE else "number" if low in _EN_NUMBER else "period"
-
-
-def _build_abbr_table() -> tuple[tuple[tuple[str, re.Pattern, re.Pattern], ...], dict[str, re.Pattern]]:
-    found = []
-    scan: dict[str, re.Pattern] = {}
-    for abbr in _EN_ABBR.ABBREVIATIONS:
-        s = abbr.strip()
-        found.append((
-            s,
-            re.compile(r"(?:^|\s|\r|\n){}".format(s), flags=re.IGNORECASE),
-            re.compile(r"(?<={" + str(re.escape(s)) + "} ).{1}"),
-        ))
-        for v in dict.fromkeys((s, s.lower(), s.capitalize(), s.upper())):
-            p = _scan_pattern(v, _abbr_kind(v))
-            if p not in scan:
-                scan[p] = re.compile(p)
-    return tuple(found), scan
-
-
-_EN_FIND, _EN_SCAN = _build_abbr_table()
-
-
-class _EnglishAbbreviations(_PysbdEnglish.AbbreviationReplacer):
-    """pysbd's English AbbreviationReplacer with precompiled patterns."""
-
-    def search_for_abbreviations_in_string(self, text):
-        lowered = text.lower()
-        # Matching an ASCII abbreviation case-insensitively after whitespace
-        # is plain search in the lowered text, unless the line holds one of
-        # the few characters that re.I equates with an ASCII letter (or that
-        # lower-case to two characters).  The replacements below only turn
-        # "." into "∯", which never touches those matches.
-        plain = _IGNORECASE_HAZARD.search(text) is None
-        spaced = _WS.sub(" ", lowered) if plain else ""
-        for stripped, find_rx, next_rx in _EN_FIND:
-            if stripped not in lowered:
-                continue
-            if plain and stripped.isalnum():
-                abbrev_match = _plain_matches(text, spaced, stripped)
-            else:
-                abbrev_match = find_rx.findall(text)
-            if not abbrev_match:
-                continue
-            # the pattern asks for a literal "{abbr} " (a pysbd quirk): usually absent
-            char_array = next_rx.findall(text) if "{" + stripped + "} " in text else []
-            for ind, match in enumerate(abbrev_match):
-                text = self.scan_for_replacements(text, match, ind, char_array)
-        return text
-
-    def scan_for_replacements(self, txt, am, ind, char_array):
-        char = char_array[ind] if ind < len(char_array) else ""
-        kind = _abbr_kind(am)
-        if not str(char).isupper() or kind == "prepositive":
-            lit = am.strip()
-            if lit.isalnum() and lit + "." not in txt:
-                return txt  # every pattern replaces a "." right after the abbreviation
-            p = _scan_pattern(am, kind)
-            rx = _EN_SCAN.get(p) or re.compile(p)
-            txt = rx.sub("∯", " " + txt)[1:]
-        return txt
-
-
+# Characters for which ``re.I`` matching of a lower-case letter of pysbd's
+# abbreviation lists differs from comparing ``str.lower()`` (or whose lower
+# case is not one character, or depends on context: final sigma).
+_IGNORECASE_HAZARD = re.compile("[\u0130\u0131\u017f\u039c\u03bc\u03a3\u1c80-\u1c88\u212a]")
 _WS = re.compile(r"\s")
-# The only characters that re.IGNORECASE matches with an ASCII letter, or
-# whose lower() is not one character: İ ı ſ K (Kelvin sign).
-_IGNORECASE_HAZARD = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
 def _plain_matches(text: str, spaced: str, abbr: str) -> list[str]:
-    """``re.findall(r"(?:^|\s|\r|\n)" + abbr, text, re.I)`` for an ASCII
-    alphanumeric ``abbr`` and a ``text`` without ``_IGNORECASE_HAZARD``
-    (``spaced``: ``text`` lowered, every whitespace character a space)."""
+    """``re.findall(r"(?:^|\s|\r|\n)" + abbr, text, re.I)`` for an
+    alphanumeric lower-case ``abbr`` and a ``text`` without
+    ``_IGNORECASE_HAZARD`` (``spaced``: ``text.lower()`` with every
+    whitespace character a space, so positions agree)."""
     out = []
     n = len(abbr)
     if spaced.startswith(abbr):
@@ -381,9 +318,51 @@ def _plain_matches(text: str, spaced: str, abbr: str) -> list[str]:
     return out
 
 
-class _EnglishProcessor(_PysbdProcessor):
+class _FastAbbreviations:
+    """Mixin over a language's pysbd AbbreviationReplacer (see above)."""
+
+    def search_for_abbreviations_in_string(self, text):
+        lowered = text.lower()
+        plain = _IGNORECASE_HAZARD.search(text) is None
+        spaced = _WS.sub(" ", lowered) if plain else ""
+        for abbr in self.lang.Abbreviation.ABBREVIATIONS:
+            stripped = abbr.strip()
+            if stripped not in lowered:
+                continue
+            if plain and stripped.isalnum() and stripped == stripped.lower():
+                abbrev_match = _plain_matches(text, spaced, stripped)
+            else:
+                abbrev_match = re.findall(r"(?:^|\s|\r|\n){}".format(stripped), text, flags=re.IGNORECASE)
+            if not abbrev_match:
+                continue
+            if "{" + stripped + "} " in text or not any(c.isalpha() for c in stripped):
+                next_word_start = r"(?<={" + str(re.escape(stripped)) + "} ).{1}"
+                char_array = re.findall(next_word_start, text)
+            else:
+                char_array = []  # the lookbehind wants a literal "{abbr} "
+            for ind, match in enumerate(abbrev_match):
+                text = self.scan_for_replacements(text, match, ind, char_array)
+        return text
+
+    def scan_for_replacements(self, txt, am, ind, char_array):
+        lit = am.strip()
+        if lit.isalnum() and lit + "." not in txt:
+            return txt  # nothing to replace: the patterns all end in "abbr\."
+        return super().scan_for_replacements(txt, am, ind, char_array)
+
+
+def _fast_processor(module):
+    base_replacer = getattr(module, "AbbreviationReplacer", _PysbdReplacer)
+    replacer = type(f"Fast{base_replacer.__qualname__.replace('.', '')}", (_FastAbbreviations, base_replacer), {})
+    base = getattr(module, "Processor", _PysbdProcessor)
+
     def abbreviations_replacer(self):
-        return _EnglishAbbreviations(self.text, self.lang)
+        return replacer(self.text, self.lang)
+
+    return type(f"Fast{module.__name__}Processor", (base,), {"abbreviations_replacer": abbreviations_replacer})
+
+
+_PROCESSORS = MappingProxyType({code: _fast_processor(_PysbdLanguage.get_language_code(code)) for code in sorted(_FAST_LANGS)})
 
 
 def _char_spans(sents: list[str], text: str) -> list[_TextSpan]:
@@ -419,14 +398,12 @@ def _char_spans(sents: list[str], text: str) -> list[_TextSpan]:
 
 def _segment(text: str, lang: str) -> list[_TextSpan]:
     """``pysbd.Segmenter(language=lang, clean=False, char_span=True).segment(text)``."""
+    proc = _PROCESSORS.get(lang)
+    if proc is None:
+        return pysbd.Segmenter(language=lang, clean=False, char_span=True).segment(text)
     if not text:
         return []
-    module = _PysbdLanguage.get_language_code(lang)
-    if module is _PysbdEnglish:
-        proc = _EnglishProcessor(text, module, char_span=True)
-    else:
-        proc = getattr(module, "Processor", _PysbdProcessor)(text, module, char_span=True)
-    return _char_spans(proc.process(), text)
+    return _char_spans(proc(text, _PysbdLanguage.get_language_code(lang), char_span=True).process(), text)
 
 
 def _pysbd_spans(text: str, lang: str) -> list[tuple[int, int]]:
