@@ -105,6 +105,14 @@ def measure(base: str, queries: list[str]) -> list[dict]:
             row["typed_ms"] = round(r["ms"])
             row["typed_bytes"], row["typed_requests"] = b.since(m)
             row["status"] = r["results"]
+            # opening the filters fetches their values (with counts)
+            m = b.mark()
+            t = time.perf_counter()
+            pg.click("#filters summary")
+            pg.wait_for_selector("#filter-controls .filter, #filter-controls p:has-text('No filters')", timeout=120_000)
+            row["filters_ms"] = round((time.perf_counter() - t) * 1000)
+            wait_pagefind_idle(pg)
+            row["filters_bytes"], _ = b.since(m)
             ctx.close()
             # link: a shared search address, from an empty cache
             ctx = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -196,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| `{r['query']}` | {r['status']} | {r['typed_ms']} ms | {kb(r['typed_bytes'])} ({r['typed_requests']} requests) "
               f"| {r['link_ms']} ms | {kb(r['link_bytes'])} ({r['link_requests']} requests) |")
     print()
-    print(f"search page before any query (HTML, CSS, JS, Pagefind JS + WASM + metadata): {kb(rows[0]['page_bytes'])}")
+    print(f"search page before any query (HTML, CSS, JS, Pagefind's JS): {kb(rows[0]['page_bytes'])}; "
+          f"opening the filters afterwards: {kb(rows[0]['filters_bytes'])} in {rows[0]['filters_ms']} ms")
     return 0
 
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from browser_util import AXE, launch_chromium, serve_under_subpath
-from conftest import ROOT, build_site
+from conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -540,34 +540,6 @@ def test_print_keeps_footnotes_and_removed_lines(site, served, page):
     assert pdf[:4] == b"%PDF"
     page.evaluate("window.dispatchEvent(new Event('afterprint'))")
     assert not page.locator("details#removed").evaluate("d => d.open")
-
-
-def test_search_shows_hostile_text_as_text(tmp_path, browser, served, watch):
-    """A scrape that contains markup is searched and shown as text: the
-    excerpt is built with textContent, never parsed as HTML."""
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "hostile.txt").write_text(
-        "Officials deny the report\n\n"
-        "The ministry said on Monday that the zebrafinch programme <img src=x onerror=\"window.__pwned=1\"> "
-        "had been cancelled & would not resume <b>soon</b>, according to a statement.\n\n"
-        "Another paragraph follows with more words about the zebrafinch budget and the minister.\n",
-        encoding="utf-8",
-    )
-    out = tmp_path / "site"
-    assert build_site(out, seeds=seeds) == 0
-    with serve_under_subpath(out, tmp_path / "srv") as base:
-        w = Watch(base)
-        ctx = browser.new_context(viewport=DESKTOP)
-        w.attach(ctx)
-        pg = ctx.new_page()
-        search(pg, base, "zebrafinch")
-        ex = pg.locator("#results .excerpt").first
-        assert "<img" in ex.inner_text() or "onerror" in ex.inner_text()
-        assert pg.locator("#results img, #results b").count() == 0
-        assert pg.evaluate("window.__pwned") is None
-        ctx.close()
-        w.check()
 
 
 # ------------------------------------------------- accessibility, screenshots

@@ -298,10 +298,16 @@
     history.replaceState(null, "", qs ? "?" + qs : location.pathname);
   }
 
+  var lastKey = null, lastRun = Promise.resolve();
+
   function run() {
-    var gen = ++generation;
     var term = input.value.trim();
     var filters = currentFilters();
+    // the same search again (typing paused, then Enter): keep what is shown
+    var key = JSON.stringify([term, filters]);
+    if (key === lastKey) { return lastRun; }
+    lastKey = key;
+    var gen = ++generation;
     saveState(term, filters);
     if (!term && !Object.keys(filters).length) {
       list.textContent = ""; pending = []; shown = []; more.hidden = true;
@@ -309,7 +315,7 @@
       return Promise.resolve();
     }
     setStatus("Searching…");
-    return load().then(function (pf) {
+    lastRun = load().then(function (pf) {
       return pf.search(term || null, { filters: filters });
     }).then(function (search) {
       if (gen !== generation || !search) { return; }
@@ -320,8 +326,9 @@
       setStatus(describe(search.results.length, term, filters));
       return showMore(gen);
     }).catch(function (err) {
-      if (gen === generation) { fail(err); }
+      if (gen === generation) { lastKey = null; fail(err); }
     });
+    return lastRun;
   }
 
   function later() {
