@@ -17,7 +17,7 @@ import re
 from collections import Counter
 
 from . import metadata as md
-from .claims_attr import ORG_WORDS, Context, Person, attribute, name_runs, person_in, tokenize
+from .claims_attr import ORG_WORDS, Context, Person, Tok, attribute, name_runs, person_in, tokenize
 from .claims_match import anchor_notes, corroborate
 from .claims_text import ALL_QUOTES, Unit, guess_language, normalise, quoted_spans, units, words
 from .models import Claim, CleanDoc
@@ -70,6 +70,11 @@ DATE_WORDS = frozenset(
 ) | frozenset(md.MONTHS)
 DENIAL_WORDS = frozenset("deny denies denied denial rejected rejects dismissed refuted bestritt nié negó отрицает".split())
 ACCUSATION_WORDS = frozenset("accuse accuses accused accusing blame blames blamed condemned condemns alleged allegation allegations".split())
+# OPINION_MARKERS / BOILERPLATE as one alternation each (a search of the
+# alternation succeeds exactly when one of the patterns' searches does)
+_OPINION_RX = re.compile("|".join(f"(?:{p.pattern})" for p in OPINION_MARKERS), re.I)
+_BOILERPLATE_RX = re.compile("|".join(f"(?:{p.pattern})" for p in BOILERPLATE), re.I)
+_FEMALE_ROLE = re.compile(r"\b(spokeswoman|chairwoman|mrs|ms)\b", re.I)
 CAPTION_PREFIX = re.compile(r"^[A-Z][\w ,./-]{0,80}\s[-–—]\s*(PHOTO|FILE|IMAGE)\b|^\(?(AP|AFP|Reuters|Getty)\b.*(photo|file)", re.I)
 
 _TERMINAL = ".!?…:;"
@@ -105,18 +110,20 @@ def _is_boilerplate(text: str, captions: frozenset[str]) -> bool:
         return True
     if CAPTION_PREFIX.search(s):
         return True
-    return any(p.search(s) for p in BOILERPLATE)
+    return _BOILERPLATE_RX.search(s) is not None
 
 
 def _writer_question(text: str) -> bool:
     t = text.rstrip()
     if not t.endswith("?"):
         return False
-    return not quoted_spans(t) or not any(a <= len(t) - 1 <= b for a, b in quoted_spans(t))
+    spans = quoted_spans(t)
+    return not spans or not any(a <= len(t) - 1 <= b for a, b in spans)
 
 
-def _outside_quotes(text: str) -> str:
-    spans = quoted_spans(text)
+def _outside_quotes(text: str, spans: list[tuple[int, int]] | None = None) -> str:
+    if spans is None:
+        spans = quoted_spans(text)
     out, pos = [], 0
     for a, b in spans:
         out.append(text[pos:a])
@@ -125,19 +132,31 @@ def _outside_quotes(text: str) -> str:
     return " ".join(out)
 
 
-def _quote_words(text: str) -> int:
-    return max((len(text[a:b].split()) for a, b in quoted_spans(text)), default=0)
+def _quote_words(text: str, spans: list[tuple[int, int]] | None = None) -> int:
+    if spans is None:
+        spans = quoted_spans(text)
+    return max((len(text[a:b].split()) for a, b in spans), default=0)
 
 
-def _checkable(text: str) -> tuple[bool, str]:
-    """Unattributed unit: does it assert something a fact-checker can verify?"""
-    outside = _outside_quotes(text)
-    if any(p.search(outside) for p in OPINION_MARKERS):
+def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def _checkable(text: str, toks: list[Tok] | None = None, spans: list[tuple[int, int]] | None = None) -> tuple[bool, str]:
+    """Unattributed unit: does it assert something a fact-checker can verify?
+    (``toks`` / ``spans``: ``tokenize(text)`` / ``quoted_spans(text)``.)"""
+    if toks is None:
+        toks = tokenize(text)
+    if spans is None:
+        spans = quoted_spans(text)
+    outside = _outside_quotes(text, spans)
+    if _OPINION_RX.search(outside):
         return False, "opinion"
-    if any(t.text == "I" or (t.low in WRITER_PERSON and t.text != t.text.upper()) for t in tokenize(outside)):
+    # tokens outside the quotations (no token crosses a quotation mark, so
+    # these are the tokens of ``outside``)
+    if any(t.text == "I" or (t.low in WRITER_PERSON and t.text != t.text.upper()) for t in toks if not _in_spans(t.start, spans)):
         return False, "writer"
     ws = words(text)
-    toks = tokenize(text)
     figure = any(any(c.isdigit() for c in w) for w in ws) or any(w in NUMBER_WORDS for w in ws)
     date = any(w in DATE_WORDS for w in ws)
     # named entities: capitalised words not at the sentence start
@@ -161,15 +180,16 @@ def _checkable(text: str) -> tuple[bool, str]:
 # ------------------------------------------------------------- extraction
 
 
-def _register_persons(text: str, ctx: Context) -> None:
-    toks = tokenize(text)
+def _register_persons(text: str, ctx: Context, toks: list[Tok] | None = None) -> None:
+    if toks is None:
+        toks = tokenize(text)
     for i, j in name_runs(toks):
         pn = person_in(toks, i, j, text)
         if pn is None:
             continue
         name, role = pn
         if len(name.split()) >= 2 or (role and ctx.by_surname(name) is None and ctx.get(name) is None):
-            ctx.remember(Person(name, role, bool(role and re.search(r"\b(spokeswoman|chairwoman|mrs|ms)\b", role, re.I))))
+            ctx.remember(Person(name, role, bool(role and _FEMALE_ROLE.search(role))))
         else:
             full = ctx.by_surname(name)
             if full is not None:
@@ -209,9 +229,11 @@ def extract_claims(doc: CleanDoc) -> tuple[Claim, ...]:
             or _is_boilerplate(text, captions)
             or text.rstrip(ALL_QUOTES + " ").endswith(("...", "…")) and single
         )
+        toks = tokenize(text)
         if not skip:
-            att = attribute(text, ctx, lang)
-            qwords = _quote_words(text)
+            qs = quoted_spans(text)
+            att = attribute(text, ctx, lang, toks, qs)
+            qwords = _quote_words(text, qs)
             kind = None
             speaker = role = cue = None
             if att is not None and att.speaker:
@@ -219,13 +241,13 @@ def extract_claims(doc: CleanDoc) -> tuple[Claim, ...]:
                 kind = "quote" if qwords >= CLAIM_RULES["min_quote_words"] else "attributed"
             elif qwords >= CLAIM_RULES["min_quote_words"] and prev is not None and prev[2] is not None and prev[2].speaker and (
                 (prev[0] == bi) or u.quote_open_before or (prev[1].quote_open_after)
-            ) and _quote_led(text):
+            ) and _quote_led(text, qs):
                 # a quotation continued from the previous (attributed) unit
                 speaker, role, cue, kind = prev[2].speaker, prev[2].role, "quotation marks", "quote"
             if kind is None and _writer_question(text):
                 kind = None
             elif kind is None:
-                ok, why = _checkable(text)
+                ok, why = _checkable(text, toks, qs)
                 if ok:
                     kind = "quote" if qwords >= CLAIM_RULES["min_quote_words"] and why == "statement" else why
                 elif qwords >= CLAIM_RULES["min_document_quote_words"] and why not in ("opinion", "writer"):
@@ -255,17 +277,18 @@ def extract_claims(doc: CleanDoc) -> tuple[Claim, ...]:
                         ctx.last_speaker = ctx.remember(known)
                     elif _person_like(speaker):
                         ctx.last_speaker = ctx.remember(Person(speaker, role))
-        _register_persons(text, ctx)
+        _register_persons(text, ctx, toks)
         prev = (bi, u, claim)
     return tuple(out)
 
 
-def _quote_led(text: str) -> bool:
+def _quote_led(text: str, spans: list[tuple[int, int]] | None = None) -> bool:
     """Does the unit start with (or mostly consist of) a quotation?"""
     t = text.lstrip()
     if t[:1] in ALL_QUOTES:
         return True
-    spans = quoted_spans(text)
+    if spans is None:
+        spans = quoted_spans(text)
     inside = sum(b - a for a, b in spans)
     return inside >= 0.6 * len(text)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from .claims_text import quoted_spans
 
@@ -140,32 +142,34 @@ ORG_WORDS = frozenset(
     sea ocean river""".split()
 )
 
+_NON_NAME_OR_DET = NON_NAME | DETERMINERS
+# CUE_PREPS in their order, by first word (attribute() looks them up per token)
+_PREPS_BY_FIRST = MappingProxyType({w: tuple(p for p in CUE_PREPS if p[0] == w) for w in dict.fromkeys(p[0] for p in CUE_PREPS)})
+
 _NOUN_FOLLOWERS = frozenset("and or . , ; of for in on to by with from are were is was have has had about".split())
 
 _TOKEN = re.compile(r"(?:[^\W_]\.){2,}|[^\W_]+(?:['’\-][^\W_]+)*|[^\w\s]", re.UNICODE)
 
 
-@dataclass(frozen=True, slots=True)
-class Tok:
+class Tok(NamedTuple):
+    """A token of a unit; ``low`` (case-folded, ’ as '), ``cap`` and
+    ``word`` are derived from ``text`` once, when tokenising."""
+
     text: str
     start: int
     end: int
-
-    @property
-    def low(self) -> str:
-        return self.text.casefold().replace("’", "'")
-
-    @property
-    def cap(self) -> bool:
-        return self.text[:1].isupper()
-
-    @property
-    def word(self) -> bool:
-        return self.text[:1].isalnum()
+    low: str
+    cap: bool
+    word: bool
 
 
 def tokenize(text: str) -> list[Tok]:
-    return [Tok(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    out = []
+    for m in _TOKEN.finditer(text):
+        t = m.group()
+        h = t[:1]
+        out.append(Tok(t, m.start(), m.end(), t.casefold().replace("’", "'"), h.isupper(), h.isalnum()))
+    return out
 
 
 # ---------------------------------------------------------------- persons
@@ -258,7 +262,7 @@ def person_in(toks: list[Tok], i: int, j: int, text: str) -> tuple[str, str | No
     before: "CSM correspondent Fred Weir") in the run toks[i:j], if the run
     ends in what looks like a person's name."""
     run = toks[i:j]
-    while run and run[0].low in NON_NAME | DETERMINERS and run[0].low not in TITLE_WORDS and run[0].low not in NATIONALITY:
+    while run and run[0].low in _NON_NAME_OR_DET and run[0].low not in TITLE_WORDS and run[0].low not in NATIONALITY:
         run = run[1:]
     if not run:
         return None
@@ -505,16 +509,22 @@ def _speaker_after(toks: list[Tok], i: int, text: str, ctx: Context) -> tuple[Pe
     return _resolve(phrase, text, ctx, appos)
 
 
-def attribute(text: str, ctx: Context, lang: str = "en") -> Attribution | None:
-    """Find the speaker and cue of one unit (None when not attributed)."""
-    toks = tokenize(text)
+def attribute(
+    text: str, ctx: Context, lang: str = "en", toks: list[Tok] | None = None, qs: list[tuple[int, int]] | None = None
+) -> Attribution | None:
+    """Find the speaker and cue of one unit (None when not attributed).
+    ``toks`` / ``qs``: ``tokenize(text)`` / ``quoted_spans(text)`` when the
+    caller has them already."""
+    if toks is None:
+        toks = tokenize(text)
     if not toks:
         return None
-    qs = quoted_spans(text)
+    if qs is None:
+        qs = quoted_spans(text)
     lows = [t.low for t in toks]
     # 1. "according to X"
     for v in range(len(toks)):
-        for prep in CUE_PREPS:
+        for prep in _PREPS_BY_FIRST.get(lows[v], ()):
             n = len(prep)
             if tuple(lows[v:v + n]) == prep and not _in_quotes(toks[v].start, qs):
                 sp, role = _speaker_after(toks, v + n, text, ctx)
