@@ -334,6 +334,15 @@ def test_filters(site, served, page):
     assert page.locator("#filter-month").count() == int(months)
     assert page.locator("#filter-speaker").count() == int(speakers)
     assert page.locator("#filter-note").count() == int(notes)
+    # the curator-note checkbox alone (no words, no publisher): exactly the noted articles
+    if notes:
+        page.fill("#q", "")
+        page.select_option("#filter-publisher", "")
+        page.check("#filter-note")
+        noted = [a for a in articles(site) if 'data-pagefind-filter="has curator note"' in html(site, f"articles/{a}.html")]
+        page.wait_for_function("() => /with a curator note/.test(document.getElementById('search-status').textContent)")
+        page.wait_for_function("n => document.querySelectorAll('#results li').length === n", arg=min(len(noted), 10))
+        assert "note=1" in page.url
 
 
 def test_speaker_filter_and_shared_address(site, served, page):
