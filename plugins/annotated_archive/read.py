@@ -145,7 +145,12 @@ def _detect(data: bytes) -> tuple[str, str, str] | str:
     return text, _codec_name(codec), f"{_codec_name(codec)} ({'; '.join(parts)})"
 
 
-_WS_CONTROLS = frozenset(b"\t\n\x0b\x0c\r")
+# control bytes other than line breaks and tabs (counted at C speed with bytes.translate)
+_LOW_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\x0b\x0c\r")
+
+
+def _count_low(half: bytes) -> int:
+    return len(half) - len(half.translate(None, _LOW_BYTES))
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -160,8 +165,8 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return None
     halves = {"utf-16-le": (data[1::2], data[0::2]), "utf-16-be": (data[0::2], data[1::2])}
     for codec, (high, low) in halves.items():
-        high_ctl = sum(1 for b in high if b < 0x20 and b not in _WS_CONTROLS)
-        low_ctl = sum(1 for b in low if b < 0x20 and b not in _WS_CONTROLS)
+        high_ctl = _count_low(high)
+        low_ctl = _count_low(low)
         if high_ctl < 2 or high_ctl < 0.9 * len(high) or low_ctl > 0.5 * len(low):
             continue
         try:
