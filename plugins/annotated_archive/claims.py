@@ -71,8 +71,11 @@ DATE_WORDS = frozenset(
 DENIAL_WORDS = frozenset("deny denies denied denial rejected rejects dismissed refuted bestritt nié negó отрицает".split())
 ACCUSATION_WORDS = frozenset("accuse accuses accused accusing blame blames blamed condemned condemns alleged allegation allegations".split())
 # OPINION_MARKERS / BOILERPLATE as one alternation each (a search of the
-# alternation succeeds exactly when one of the patterns' searches does)
-_OPINION_RX = re.compile("|".join(f"(?:{p.pattern})" for p in OPINION_MARKERS), re.I)
+# alternation succeeds exactly when one of the patterns' searches does; the
+# markers' shared (?<!\w) ... (?!\w) is factored out, ~7x faster)
+_OPINION_RX = re.compile(
+    r"(?<!\w)(?:" + "|".join(p.pattern[len(r"(?<!\w)"):-len(r"(?!\w)")] for p in OPINION_MARKERS) + r")(?!\w)", re.I
+)
 _BOILERPLATE_RX = re.compile("|".join(f"(?:{p.pattern})" for p in BOILERPLATE), re.I)
 _FEMALE_ROLE = re.compile(r"\b(spokeswoman|chairwoman|mrs|ms)\b", re.I)
 CAPTION_PREFIX = re.compile(r"^[A-Z][\w ,./-]{0,80}\s[-–—]\s*(PHOTO|FILE|IMAGE)\b|^\(?(AP|AFP|Reuters|Getty)\b.*(photo|file)", re.I)
