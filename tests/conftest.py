@@ -18,7 +18,10 @@ def build_site(out: Path, seeds: Path = SEEDS, notes: Path | None = None, search
     """Build with the project's pelican.conf.py into ``out`` (a real Pelican run)."""
     from annotated_archive.build import run_build
 
-    overrides = {"NOTES_PATH": str(notes)} if notes is not None else None
+    # every test build gets its own cache folder (never the project's cache/)
+    overrides = {"ANNOTATED_ARCHIVE_CACHE": str(out.parent / f".cache-{out.name}")}
+    if notes is not None:
+        overrides["NOTES_PATH"] = str(notes)
     return run_build(ROOT / "pelican.conf.py", output=out, seeds=seeds, strict=strict, search=search, overrides=overrides)
 
 

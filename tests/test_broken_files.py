@@ -159,7 +159,7 @@ def test_strict_fails_on_a_skipped_file_and_log_is_one_line_each(tmp_path):
     (seeds / "photo.txt").write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 10)
     nasty = "new\nline \u202eevil.txt"  # a newline and a bidi override in a file name
     (seeds / nasty).write_bytes(b"")
-    cmd = [sys.executable, "-m", "annotated_archive", "build", "--no-search", "--seeds", str(seeds)]
+    cmd = [sys.executable, "-m", "annotated_archive", "build", "--no-search", "--seeds", str(seeds), "--cache", str(tmp_path / "cache")]
     strict = subprocess.run([*cmd, "--output", str(tmp_path / "o1"), "--strict"], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert strict.returncode == 1, strict.stderr[-3000:]

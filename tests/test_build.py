@@ -110,7 +110,7 @@ def test_cli_build_same_as_readme(tmp_path):
 
     out = tmp_path / "o"
     r = subprocess.run(
-        [sys.executable, "-m", "annotated_archive", "build", "--output", str(out), "--no-search"],
+        [sys.executable, "-m", "annotated_archive", "build", "--output", str(out), "--no-search", "--cache", str(tmp_path / "cache")],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert r.returncode == 0, r.stderr[-2000:]

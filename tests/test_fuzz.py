@@ -183,13 +183,6 @@ def test_end_to_end_no_line_lost_and_nothing_live(text, encoding):
                 assert word in shown
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="clean.py (another engineer's, in progress) is not yet idempotent on degenerate scrapes: e.g. "
-    "'By Jane Doe' kept in the body on the first pass and removed on the second (what "
-    "test_clean_props.py::test_idempotent found); a one-paragraph scrape without a title, whose paragraph "
-    "becomes the title on the second pass",
-)
 @SETTINGS
 @given(scrape())
 def test_clean_is_idempotent_on_hostile_scrapes(text):

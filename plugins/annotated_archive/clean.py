@@ -929,7 +929,8 @@ OPENERS = frozenset(
     "the this that these those there it he she they we in on at for with as if since so yet still also "
     "le la les il elle ils der die das er sie es el los las ella ellos lo gli он она они".split()
 )
-_URLISH = re.compile(r"\S*(?:https?://|www\.|\.com|\.org|\.net|@)\S*", re.I)
+# anchored at a word start: unanchored, a long run of non-spaces backtracks quadratically
+_URLISH = re.compile(r"(?<!\S)\S*?(?:https?://|www\.|\.com|\.org|\.net|@)\S*", re.I)
 
 
 def _glue_points(text: str) -> list[tuple[int, int, str]]:
