@@ -218,7 +218,12 @@
     });
     var skip = {};
     (data.anchors || []).forEach(function (a) { if (/^fnref-/.test(a.id)) { skip[a.location] = true; } });
-    return { words: words, group: pick ? pick.g : null, skip: skip, hits: data.locations || [] };
+    var group = pick ? pick.g : null;
+    if (!group) {  // no words searched (filters only): show the start of the text, not the title
+      var first = sp.filter(function (x) { return x.kind === "paragraph"; })[0];
+      if (first) { group = { span: { id: null, kind: "page", start: first.start, end: words.length }, locs: [first.start] }; }
+    }
+    return { words: words, group: group, skip: skip, hits: data.locations || [] };
   }
 
   function excerpt(t) {
