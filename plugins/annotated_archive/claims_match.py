@@ -10,13 +10,15 @@ verbatim-quotation check (rapidfuzz partial_ratio of a quoted passage).
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+import unicodedata
+from bisect import bisect_left, bisect_right
+from heapq import nsmallest
 from collections import defaultdict
 from typing import Iterable, Sequence
 
 from rapidfuzz import fuzz
 
-from .claims_text import content_tokens, normalise, quoted_spans
+from .claims_text import _WORD, ALL_STOPWORDS, content_tokens, normalise, quoted_spans, stem
 from .models import AnchoredNote, Claim, ClaimMatch, Note, Versions
 
 # ------------------------------------------------------------------- data
@@ -65,22 +67,49 @@ def _quotes(text: str) -> list[str]:
     return out
 
 
-class _Prepared:
-    __slots__ = ("toks", "tokset", "sh", "norm", "ctext", "quotes", "vec", "norm2", "speaker", "rtoks")
+def _content_tokens_memo(memo: dict[str, str | None]):
+    """``content_tokens`` with a memo of the raw word -> token step (case
+    folding, stop words, stemming; ``None``: no token).  The memo is local
+    to one corroborate call."""
 
-    def __init__(self, c: Claim):
+    def tokens(text: str) -> list[str]:
+        out = []
+        for raw in _WORD.findall(unicodedata.normalize("NFKC", text)):
+            if raw in memo:
+                t = memo[raw]
+            else:
+                w = raw.casefold().replace("’", "'")
+                t = memo[raw] = stem(w) if w not in ALL_STOPWORDS and (len(w) > 1 or w.isdigit()) else None
+            if t is not None:
+                out.append(t)
+        return out
+
+    return tokens
+
+
+class _Prepared:
+    __slots__ = ("toks", "tokset", "sh", "_norm", "text", "ctext", "quotes", "vec", "norm2", "speaker", "rtoks")
+
+    def __init__(self, c: Claim, tokens=content_tokens):
         self.speaker = c.speaker.split()[-1].casefold() if c.speaker else None
-        self.toks = content_tokens(c.text)
+        self.toks = tokens(c.text)
         # for verbatim runs: the attribution's own words (name, role) do not count
-        own = set(content_tokens(f"{c.speaker or ''} {c.role or ''}"))
+        own = set(tokens(f"{c.speaker or ''} {c.role or ''}"))
         self.rtoks = [t if t not in own else "\x00" for t in self.toks]
         self.tokset = set(self.toks)
         self.sh = _shingles(self.toks)
-        self.norm = normalise(c.text)
+        self.text = c.text
+        self._norm: str | None = None  # normalise(text), computed when first needed
         self.ctext = " ".join(self.toks)
         self.quotes = _quotes(c.text)
         self.vec: dict[str, float] = {}
         self.norm2 = 0.0
+
+    @property
+    def norm(self) -> str:
+        if self._norm is None:
+            self._norm = normalise(self.text)
+        return self._norm
 
 
 def _idf(df: dict[str, int], n: int, t: str) -> float:
@@ -110,10 +139,13 @@ def pair_score(a: _Prepared, b: _Prepared) -> float:
     if cos >= MATCH_RULES["cosine"]:
         return round(min(1.0, cos), 4)
     best = 0.0
-    run = _longest_run(a.rtoks, b.rtoks, min(MATCH_RULES["run"], MATCH_RULES["speaker_run"]))
+    # runs shorter than ``run`` only matter for the same-speaker rule
+    same_speaker = a.speaker and a.speaker == b.speaker and cos >= MATCH_RULES["speaker_cosine"]
+    lo = min(MATCH_RULES["run"], MATCH_RULES["speaker_run"]) if same_speaker else MATCH_RULES["run"]
+    run = _longest_run(a.rtoks, b.rtoks, lo)
     if run >= MATCH_RULES["run"]:
         best = max(best, min(0.95, 0.45 + 0.05 * run))
-    if a.speaker and a.speaker == b.speaker and cos >= MATCH_RULES["speaker_cosine"] and run >= MATCH_RULES["speaker_run"]:
+    if same_speaker and run >= MATCH_RULES["speaker_run"]:
         best = max(best, cos + 0.2)
     if cos >= MATCH_RULES["cosine_fuzzy"]:
         ts = fuzz.token_set_ratio(a.ctext, b.ctext)
@@ -198,22 +230,35 @@ def candidate_pairs(preps: Sequence[_Prepared], doc_of: Sequence[str]) -> set[tu
         probes.append(pr)
         for s in pr:
             index[s].append(i)
+    # The index holds only probing claims, so the hits of j from i's side
+    # are the shingles both probed: the test is symmetric and each pair is
+    # counted from its smaller index only (index lists are ascending).
     out: set[tuple[int, int]] = set()
+    min_shared = MATCH_RULES["min_shared"]
+    rare_df = MATCH_RULES["min_shared_rare_df"]
     for i, pr in enumerate(probes):
         if not pr:
             continue
         hits: dict[int, int] = defaultdict(int)
         very_rare: set[int] = set()
+        di = doc_of[i]
         for s in pr:
-            rare = df[s] <= MATCH_RULES["min_shared_rare_df"]
-            for j in index[s]:
-                if j != i and doc_of[j] != doc_of[i]:
-                    hits[j] += 1
-                    if rare:
+            post = index[s]
+            k = bisect_right(post, i)
+            if k == len(post):
+                continue
+            if df[s] <= rare_df:
+                for j in post[k:]:
+                    if doc_of[j] != di:
+                        hits[j] += 1
                         very_rare.add(j)
+            else:
+                for j in post[k:]:
+                    if doc_of[j] != di:
+                        hits[j] += 1
         for j, n in hits.items():
-            if n >= MATCH_RULES["min_shared"] or j in very_rare:
-                out.add((i, j) if i < j else (j, i))
+            if n >= min_shared or j in very_rare:
+                out.add((i, j))
     return out
 
 
@@ -235,7 +280,8 @@ def corroborate(claims: Sequence[Claim], versions: Versions) -> tuple[ClaimMatch
     for c in claims:
         uniq.setdefault(c.id, c)
     claims = list(uniq.values())
-    preps = [_Prepared(c) for c in claims]
+    tokens = _content_tokens_memo({})
+    preps = [_Prepared(c, tokens) for c in claims]
     doc_of = [c.doc_id for c in claims]
     # TF-IDF vectors over content words
     df: dict[str, int] = defaultdict(int)
@@ -243,11 +289,13 @@ def corroborate(claims: Sequence[Claim], versions: Versions) -> tuple[ClaimMatch
         for t in p.tokset:
             df[t] += 1
     n = len(preps)
+    idf = {t: _idf(df, n, t) for t in df}
+    log = math.log
     for p in preps:
         tf: dict[str, int] = defaultdict(int)
         for t in p.toks:
             tf[t] += 1
-        p.vec = {t: (1 + math.log(k)) * _idf(df, n, t) for t, k in tf.items()}
+        p.vec = {t: (1 + log(k)) * idf[t] for t, k in tf.items()}
         p.norm2 = math.sqrt(sum(v * v for v in p.vec.values()))
     scored: list[tuple[int, int, float]] = []
     for i, j in sorted(candidate_pairs(preps, doc_of)):
@@ -260,7 +308,7 @@ def corroborate(claims: Sequence[Claim], versions: Versions) -> tuple[ClaimMatch
     for i, j, s in scored:
         per[i].append((-s, claims[j].id, j))
         per[j].append((-s, claims[i].id, i))
-    top = {i: {j for _, _, j in sorted(v)[:k]} for i, v in per.items()}
+    top = {i: {j for _, _, j in (nsmallest(k, v) if len(v) > k else v)} for i, v in per.items()}
     kept = [(i, j, s) for i, j, s in scored if j in top[i] and i in top[j]]
 
     cluster = {}
@@ -278,6 +326,14 @@ def corroborate(claims: Sequence[Claim], versions: Versions) -> tuple[ClaimMatch
             return "reprint"
         return None
 
+    memo: dict[tuple[str, str], str | None] = {}
+
+    def related_memo(d1: str, d2: str) -> str | None:
+        key = (d1, d2)
+        if key not in memo:
+            memo[key] = related(d1, d2)
+        return memo[key]
+
     by_claim: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for i, j, s in kept:
         by_claim[i].append((j, s))
@@ -288,8 +344,8 @@ def corroborate(claims: Sequence[Claim], versions: Versions) -> tuple[ClaimMatch
         counted: list[str] = []  # one document per independent source already counted
         for j, s in sorted(by_claim[i], key=lambda x: (-x[1], claims[x[0]].doc_id, claims[x[0]].id)):
             other = claims[j]
-            rel = related(me.doc_id, other.doc_id) or "independent"
-            new_source = rel == "independent" and not any(related(d, other.doc_id) for d in counted)
+            rel = related_memo(me.doc_id, other.doc_id) or "independent"
+            new_source = rel == "independent" and not any(related_memo(d, other.doc_id) for d in counted)
             if new_source:
                 counted.append(other.doc_id)
             out.append(ClaimMatch(me.id, other.doc_id, other.id, s, new_source, rel))
