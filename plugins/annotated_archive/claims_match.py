@@ -134,7 +134,8 @@ def pair_score(a: _Prepared, b: _Prepared) -> float:
     common = a.tokset & b.tokset
     if not common:
         return 0.0
-    dot = sum(a.vec[t] * b.vec[t] for t in common)
+    av, bv = a.vec, b.vec
+    dot = sum([av[t] * bv[t] for t in common])
     cos = dot / (a.norm2 * b.norm2) if a.norm2 and b.norm2 else 0.0
     if cos >= MATCH_RULES["cosine"]:
         return round(min(1.0, cos), 4)
