@@ -1,6 +1,6 @@
 """Claims-stage benchmark.
 
-    python bench/claims_bench.py [DATA_DIR] [--docs N] [--json]
+    python bench/claims_bench.py [DATA_DIR] [--docs N] [--corpus SEED_DIR] [--json]
 
 1. Claim detection precision/recall, attribution accuracy (speaker + cue) and
    cross-article matching precision/recall on the hand-labelled seed
@@ -10,6 +10,8 @@
    ground-truth article bodies (DATA_DIR/extraction/ground-truth.json,
    DATA_DIR defaults to ../shared/bench next to the repository), repeated
    with a deterministic perturbation so that they are distinct documents.
+3. With ``--corpus SEED_DIR``: CPU time of extract_claims / corroborate on a
+   folder of seeds (``bench/make_corpus.py``), cleaned as the pipeline does.
 """
 
 from __future__ import annotations
@@ -294,15 +296,47 @@ def scale_eval(data_dir: Path, n: int) -> dict:
     }
 
 
+def corpus_eval(folder: Path) -> dict:
+    """CPU time of the claims stage on a folder of seeds (e.g. written by
+    ``bench/make_corpus.py``), cleaned and clustered as the pipeline does."""
+    from annotated_archive import versions as versions_stage
+    from annotated_archive.pipeline import seed_stats
+
+    seeds, _ = load_seeds(folder)
+    seeds = sorted(seeds, key=lambda s: (s.doc_id, s.name))
+    stats = line_stats(seeds)
+    docs = [clean(s, seed_stats(s, stats)) for s in seeds]
+    versions = Versions(clusters=versions_stage.cluster_fingerprints([versions_stage.fingerprint(d) for d in docs]))
+    c0 = time.process_time()
+    claims = [c for d in docs for c in extract_claims(d)]
+    c_extract = time.process_time() - c0
+    c0 = time.process_time()
+    matches = corroborate(claims, versions)
+    c_match = time.process_time() - c0
+    return {
+        "documents": len(docs),
+        "chars_per_document": round(sum(len(b.text) for d in docs for b in d.blocks) / max(1, len(docs))),
+        "claims": len(claims),
+        "matches": len(matches),
+        "matches_by_relation": dict(Counter(m.relation for m in matches)),
+        "cpu_seconds_extract": round(c_extract, 1),
+        "cpu_ms_extract_per_document": round(1000 * c_extract / max(1, len(docs)), 2),
+        "cpu_seconds_corroborate": round(c_match, 1),
+    }
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("data_dir", nargs="?", default=str(ROOT.parent / "shared" / "bench"))
     ap.add_argument("--docs", type=int, default=10_000, help="documents for the timing run (0 = skip)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--verbose", action="store_true", help="list every error")
+    ap.add_argument("--corpus", help="also time the stage (CPU) on this folder of seeds (bench/make_corpus.py)")
     args = ap.parse_args(argv)
     labels = json.loads(LABELS.read_text(encoding="utf-8"))
     out = {"seeds": seed_eval(labels, args.verbose)}
+    if args.corpus:
+        out["corpus"] = corpus_eval(Path(args.corpus))
     data = Path(args.data_dir)
     if args.docs and (data / "extraction" / "ground-truth.json").is_file():
         out["scale"] = scale_eval(data, args.docs)
@@ -327,6 +361,8 @@ def main(argv=None) -> int:
         print(f"\n-- {k} ({s['error_counts'][k]})")
         for x in v:
             print("   ", x)
+    if "corpus" in out:
+        print("\ncorpus:", json.dumps(out["corpus"], indent=1))
     if "scale" in out:
         print("\nscale:", json.dumps(out["scale"], indent=1))
     return 0
