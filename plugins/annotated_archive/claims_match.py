@@ -149,20 +149,26 @@ def pair_score(a: _Prepared, b: _Prepared) -> float:
     if same_speaker and run >= MATCH_RULES["speaker_run"]:
         best = max(best, cos + 0.2)
     if cos >= MATCH_RULES["cosine_fuzzy"]:
-        ts = fuzz.token_set_ratio(a.ctext, b.ctext)
         # token_set_ratio is 100 for any subset: only trust it when the
         # smaller claim is mostly made of the shared words
         cover = len(common) / max(1, min(len(a.tokset), len(b.tokset)))
-        if ts >= MATCH_RULES["token_set"] and cover >= 0.5:
-            best = max(best, (cos + ts / 100.0) / 2)
-    for qa, tb in ((q, b.norm) for q in a.quotes):
-        pr = fuzz.partial_ratio(qa, tb) if len(qa) <= len(tb) else fuzz.partial_ratio(tb, qa)
-        if pr >= MATCH_RULES["quote_partial"]:
-            best = max(best, pr / 100.0 * 0.9)
-    for qb, ta in ((q, a.norm) for q in b.quotes):
-        pr = fuzz.partial_ratio(qb, ta) if len(qb) <= len(ta) else fuzz.partial_ratio(ta, qb)
-        if pr >= MATCH_RULES["quote_partial"]:
-            best = max(best, pr / 100.0 * 0.9)
+        if cover >= 0.5:
+            # score_cutoff: rapidfuzz returns the same score when it is
+            # >= the cutoff and 0 otherwise (and prunes its search)
+            ts = fuzz.token_set_ratio(a.ctext, b.ctext, score_cutoff=MATCH_RULES["token_set"])
+            if ts >= MATCH_RULES["token_set"]:
+                best = max(best, (cos + ts / 100.0) / 2)
+    # a quotation scores at most 0.9: only look when that could raise ``best``
+    if best < 0.9:
+        cut = MATCH_RULES["quote_partial"]
+        for qa, tb in ((q, b.norm) for q in a.quotes):
+            pr = fuzz.partial_ratio(qa, tb, score_cutoff=cut) if len(qa) <= len(tb) else fuzz.partial_ratio(tb, qa, score_cutoff=cut)
+            if pr >= cut:
+                best = max(best, pr / 100.0 * 0.9)
+        for qb, ta in ((q, a.norm) for q in b.quotes):
+            pr = fuzz.partial_ratio(qb, ta, score_cutoff=cut) if len(qb) <= len(ta) else fuzz.partial_ratio(ta, qb, score_cutoff=cut)
+            if pr >= cut:
+                best = max(best, pr / 100.0 * 0.9)
     return round(best, 4)
 
 
