@@ -303,7 +303,7 @@ _WS = re.compile(r"\s")
 
 
 def _plain_matches(text: str, spaced: str, abbr: str) -> list[str]:
-    """``re.findall(r"(?:^|\s|\r|\n)" + abbr, text, re.I)`` for an
+    r"""``re.findall(r"(?:^|\s|\r|\n)" + abbr, text, re.I)`` for an
     alphanumeric lower-case ``abbr`` and a ``text`` without
     ``_IGNORECASE_HAZARD`` (``spaced``: ``text.lower()`` with every
     whitespace character a space, so positions agree)."""
