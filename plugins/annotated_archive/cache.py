@@ -45,37 +45,32 @@ class StageCache:
             log.warning("cache disabled (%s): %s", folder, exc)
             self.db = None
 
-    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
+    def _load(self, queries: Iterable[tuple[str, tuple]]) -> dict[str, Any]:
+        """Run (sql, params) queries returning (key, pickled value) rows; a
+        stale or corrupt entry, or a failing read, is a miss."""
         out: dict[str, Any] = {}
         if self.db is None:
             return out
-        keys = list(keys)
         try:
-            for i in range(0, len(keys), 500):
-                chunk = keys[i : i + 500]
-                q = f"SELECT key, value FROM entry WHERE kind=? AND key IN ({','.join('?' * len(chunk))})"
-                for k, v in self.db.execute(q, (kind, *chunk)):
+            for sql, params in queries:
+                for k, v in self.db.execute(sql, params):
                     try:
                         out[k] = pickle.loads(v)
-                    except Exception:  # a stale or corrupt entry is a miss
+                    except Exception:
                         pass
         except sqlite3.Error as exc:
             log.warning("cache read failed, recomputing: %s", exc)
         return out
 
+    def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
+        keys = list(keys)
+        chunks = (keys[i : i + 500] for i in range(0, len(keys), 500))
+        return self._load(
+            (f"SELECT key, value FROM entry WHERE kind=? AND key IN ({','.join('?' * len(c))})", (kind, *c)) for c in chunks
+        )
+
     def get_all(self, kind: str) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.db is None:
-            return out
-        try:
-            for k, v in self.db.execute("SELECT key, value FROM entry WHERE kind=?", (kind,)):
-                try:
-                    out[k] = pickle.loads(v)
-                except Exception:
-                    pass
-        except sqlite3.Error as exc:
-            log.warning("cache read failed, recomputing: %s", exc)
-        return out
+        return self._load([("SELECT key, value FROM entry WHERE kind=?", (kind,))])
 
     def put_many(self, kind: str, items: dict[str, Any]) -> None:
         if self.db is None or not items:

@@ -73,19 +73,32 @@ class _Timer:
         self.t = now
 
 
+class _Progress:
+    """Logs ``what: done/total (pct)`` every PROGRESS_EVERY of a long job."""
+
+    def __init__(self, what: str, total: int) -> None:
+        self.what, self.total, self.done = what, total, 0
+        self.step = max(1, int(total * PROGRESS_EVERY))
+        self.next = self.step
+
+    def add(self, k: int = 1) -> None:
+        self.done += k
+        if self.total >= PROGRESS_MIN and (self.done >= self.next or self.done == self.total):
+            log.info("%s: %d/%d (%d%%)", self.what, self.done, self.total, self.done * 100 // self.total)
+            self.next = self.done + self.step
+
+
 def _read_all(reader: "SeedReader", paths: list[Path]) -> tuple[list[Seed], list[SkippedSeed]]:
     seeds: list[Seed] = []
     skipped: list[SkippedSeed] = []
-    n = len(paths)
-    step = max(1, int(n * PROGRESS_EVERY))
-    for i, p in enumerate(paths, 1):
+    progress = _Progress("reading seeds", len(paths))
+    for p in paths:
         _, meta = reader.read(str(p))
         if "seed" in meta:
             seeds.append(meta["seed"])
         else:
             skipped.append(meta["skipped"])
-        if n >= PROGRESS_MIN and (i % step == 0 or i == n):
-            log.info("reading seeds: %d/%d (%d%%)", i, n, i * 100 // n)
+        progress.add()
     return seeds, skipped
 
 
@@ -102,32 +115,21 @@ def _process(seeds, views, todo: list[int], workers: int | None) -> dict:
     workers = workers or os.cpu_count() or 1
     batch_size = max(1, min(PARALLEL_BATCH, n // (workers * 4) or 1))
     batches = [[(i, seeds[i], views[i]) for i in todo[k : k + batch_size]] for k in range(0, n, batch_size)]
-    done = 0
-    step = max(1, int(n * PROGRESS_EVERY))
-    next_report = step
+    progress = _Progress("cleaning, claims, fingerprints", n)
 
-    def report(k: int) -> None:
-        nonlocal next_report
-        if n >= PROGRESS_MIN and (k >= next_report or k == n):
-            log.info("cleaning, claims, fingerprints: %d/%d (%d%%)", k, n, k * 100 // n)
-            next_report = k + step
+    def collect(results) -> None:
+        for res in results:
+            out.update(res)
+            progress.add(len(res))
 
     if workers > 1 and n >= PARALLEL_MIN:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            for res in pool.map(_work, batches):
-                out.update(res)
-                done += len(res)
-                report(done)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            collect(pool.map(_work, batches))
     else:
-        for b in batches:
-            res = _work(b)
-            out.update(res)
-            done += len(res)
-            report(done)
+        collect(map(_work, batches))
     return out
 
 
@@ -179,13 +181,15 @@ class ArchiveGenerator(Generator):
         results = [cached.get(k) or fresh[i] for i, k in enumerate(keys)]
         timer("clean+claims+fingerprint")
 
+        # an alignment is reused only while both of its texts' cache keys are unchanged
         key_of = {s.doc_id: k for s, k in zip(unique, keys)}
-        known = {}
-        for pair_key, a in cache.get_all("align").items():
-            if key_of.get(a.canonical) and pair_key == f"{key_of[a.canonical]}|{key_of.get(a.doc_id)}":
-                known[(a.canonical, a.doc_id)] = a
+
+        def pair_key(a) -> str:
+            return f"{key_of.get(a.canonical)}|{key_of.get(a.doc_id)}"
+
+        known = {(a.canonical, a.doc_id): a for k, a in cache.get_all("align").items() if k == pair_key(a)}
         archive = pipeline.assemble(unique, results, skipped, notes, known_alignments=known, timer=timer)
-        cache.replace_kind("align", {f"{key_of[a.canonical]}|{key_of[a.doc_id]}": a for a in archive.versions.alignments})
+        cache.replace_kind("align", {pair_key(a): a for a in archive.versions.alignments})
         manifest = {s.name: s.sha256 for s in seeds}
         previous = cache.get_many("manifest", ["last"]).get("last")
         cache.put_many("manifest", {"last": manifest})
@@ -197,7 +201,6 @@ class ArchiveGenerator(Generator):
         for a in archive.notes:
             if a.claim_id is None:
                 log.warning("orphaned note %s: no claim matches its id or quote", a.note.name)
-        self.archive = archive
         self.pages_spec = build_pages(archive, self.settings.get("SITEURL", ""))
         seen: dict[str, str] = {}
         for spec in self.pages_spec:
@@ -221,11 +224,8 @@ class ArchiveGenerator(Generator):
             "orphaned notes": sum(1 for a in archive.notes if a.claim_id is None),
         }
         self.timer = timer
-        self.context["archive_stats"] = dict(self.report)
-        self.context["ARCHIVE_SKIPPED"] = archive.skipped
 
     def generate_output(self, writer):
-        t0 = time.perf_counter()
         relative = self.settings.get("RELATIVE_URLS", True)
         for spec in self.pages_spec:
             writer.write_file(
@@ -238,7 +238,7 @@ class ArchiveGenerator(Generator):
                 **spec.variables,
             )
         self.timer("write")
-        log.info("wrote %d pages in %.1fs", len(self.pages_spec), time.perf_counter() - t0)
+        log.info("wrote %d pages in %.1fs", len(self.pages_spec), self.timer.stages["write"])
         self.settings["_ANNOTATED_ARCHIVE_REPORT"] = (self.report, self.timer)
 
 

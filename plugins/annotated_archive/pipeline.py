@@ -72,10 +72,6 @@ def process_seed(seed: Seed, view: clean_stage.LineStats) -> SeedResult:
     )
 
 
-def align_key(canonical: CleanDoc, doc: CleanDoc) -> tuple[str, str]:
-    return (canonical.doc_id, doc.doc_id)
-
-
 def cross_versions(
     results: Sequence[SeedResult],
     known: Mapping[tuple[str, str], Alignment] | None = None,
@@ -98,10 +94,6 @@ def cross_versions(
             texts = {m: docs[m].body_text for m in c.members}
             alignments.extend(versions_stage.align_cluster(c, texts, by_fp))
     return Versions(clusters=clusters, alignments=tuple(alignments))
-
-
-# The cross-archive stages, in order, as a named list.
-CROSS_STAGES: tuple[str, ...] = ("versions", "corroborate", "notes")
 
 
 def assemble(
