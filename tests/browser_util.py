@@ -115,3 +115,15 @@ def serve_under_subpath(site: Path, tmp: Path, handler_class=_QuietHandler) -> I
 def launch_chromium(playwright):
     """Debian's Chromium, headless, with no background traffic."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def search(pg, served: str, query: str):
+    """Type ``query`` on the search page and wait for its results (or "No articles")."""
+    pg.goto(served + "search.html")
+    pg.fill("#q", query)
+    pg.press("#q", "Enter")
+    pg.wait_for_function(
+        "q => document.getElementById('search-status').textContent.includes(q) && "
+        "(document.querySelector('#results li') || /No articles/.test(document.getElementById('search-status').textContent))",
+        arg=query,
+    )

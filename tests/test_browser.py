@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_util import AXE, launch_chromium, serve_under_subpath
+from browser_util import AXE, launch_chromium, search, serve_under_subpath
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -146,7 +146,7 @@ def article_with_most_claims(site: Path) -> str:
     counts = {a: html(site, f"articles/{a}.html").count('class="claim"') for a in articles(site)}
     best = max(sorted(counts), key=lambda a: counts[a])
     if counts[best] == 0:
-        pytest.skip("the claims stage marks no claim in the seeds yet (no footnote markers to test)")
+        pytest.fail("the claims stage marked no claim in the seeds (no footnote markers to test)")
     return best
 
 
@@ -159,20 +159,18 @@ def phrase(text: str, n: int = 5) -> str:
     return '"' + " ".join(ws[:n]) + '"'
 
 
+def tab_until(page, js: str, tries: int, what: str) -> None:
+    """Press Tab until ``js`` (evaluated on the page) is true; fail naming ``what``."""
+    for _ in range(tries):
+        page.keyboard.press("Tab")
+        if page.evaluate(js):
+            return
+    pytest.fail(f"Tab never reached {what}")
+
+
 def in_viewport(pg, selector: str) -> bool:
     return pg.eval_on_selector(
         selector, "e => { const r = e.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }"
-    )
-
-
-def search(pg, served: str, query: str):
-    pg.goto(served + "search.html")
-    pg.fill("#q", query)
-    pg.press("#q", "Enter")
-    pg.wait_for_function(
-        "q => document.getElementById('search-status').textContent.includes(q) && "
-        "(document.querySelector('#results li') || /No articles/.test(document.getElementById('search-status').textContent))",
-        arg=query,
     )
 
 
@@ -351,7 +349,7 @@ def test_speaker_filter_and_shared_address(site, served, page):
     page.locator("#filter-controls .filter").first.wait_for()
     sel = page.locator("#filter-speaker")
     if sel.count() == 0:
-        pytest.skip("the claims stage attributes no claim to a speaker in the seeds yet")
+        pytest.fail("the claims stage attributed no claim to a speaker in the seeds")
     opt = sel.locator("option").nth(1)
     name = opt.get_attribute("value")
     sel.select_option(name)
@@ -409,12 +407,7 @@ def test_footnote_popover_on_a_phone(site, served, phone):
 def test_keyboard_footnote(site, served, page):
     doc = article_with_most_claims(site)
     page.goto(served + f"articles/{doc}.html")
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        if page.evaluate("!!document.activeElement.closest('sup.fnref')"):
-            break
-    else:
-        pytest.fail("Tab never reached a footnote marker")
+    tab_until(page, "!!document.activeElement.closest('sup.fnref')", 80, "a footnote marker")
     marker_id = page.evaluate("document.activeElement.id")
     page.keyboard.press("Enter")
     page.locator(".fn-popover").wait_for(state="visible")
@@ -431,21 +424,11 @@ def test_keyboard_footnote(site, served, page):
 
 def test_keyboard_search(site, served, page):
     page.goto(served + "search.html")
-    for _ in range(20):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "q":
-            break
-    else:
-        pytest.fail("Tab never reached the search box")
+    tab_until(page, "document.activeElement.id === 'q'", 20, "the search box")
     page.keyboard.type("Kremlin")
     page.keyboard.press("Enter")
     page.wait_for_selector("#results li a")
-    for _ in range(10):
-        page.keyboard.press("Tab")
-        if page.evaluate("!!document.activeElement.closest('#results')"):
-            break
-    else:
-        pytest.fail("Tab never reached a search result")
+    tab_until(page, "!!document.activeElement.closest('#results')", 10, "a search result")
     href = page.evaluate("document.activeElement.getAttribute('href')")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/articles/\w+\.html(#.*)?$"))
@@ -462,9 +445,7 @@ def test_versions_banner_and_page(site, served, page):
     ids = seed_ids()
     a000, a001 = ids["000_115011d09005524f.txt"], ids["001_b10c8c6ec348e369.txt"]
     banners = {a: "versions-banner" in html(site, f"articles/{a}.html") for a in (a000, a001)}
-    if not any(banners.values()):
-        pytest.skip("the versions stage does not link seeds 000 and 001 yet (no version banner)")
-    assert all(banners.values()), banners
+    assert all(banners.values()), f"seeds 000 and 001 are not linked as versions: {banners}"
     # the non-canonical one says "This is a version of" and links to the canonical
     page.goto(served + f"articles/{a001}.html")
     other = a001
@@ -580,7 +561,7 @@ PAGE_TYPES = ["index", "article", "raw", "versions", "claims", "speaker", "speak
 def test_accessibility_and_screenshots(kind, site, served, browser, watch, axe_source):
     types = page_types(site)
     if kind not in types:
-        pytest.skip(f"the seeds site has no {kind} page yet (its stage has not produced one)")
+        pytest.fail(f"the seeds site has no {kind} page")
     url = served + types[kind]
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems = []

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from browser_util import launch_chromium, serve_under_subpath
+from browser_util import launch_chromium, search, serve_under_subpath
 from test_hostile import hostile_site, our_pages  # noqa: F401 - the shared session fixture
 
 pytestmark = pytest.mark.browser
@@ -75,14 +75,7 @@ def _drive(hostile_site: Path, tmp_path: Path) -> None:
                     assert '<body onload="window.__xss=31">' in pre
         # search for the payloads: results are text, never markup
         for query in ("payload", "onerror", "xss", "script"):
-            pg.goto(base + "search.html")
-            pg.fill("#q", query)
-            pg.press("#q", "Enter")
-            pg.wait_for_function(
-                "q => document.getElementById('search-status').textContent.includes(q) && "
-                "(document.querySelector('#results li') || /No articles/.test(document.getElementById('search-status').textContent))",
-                arg=query,
-            )
+            search(pg, base, query)
             assert pg.locator("#results li").count() >= 1, query
             no_injection(f"search for {query!r}")
             if query == "payload":
