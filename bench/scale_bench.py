@@ -117,10 +117,12 @@ def main() -> int:
         if n == max(a.sizes):
             extra = generate(n + 100, 2, a.data)[n:]  # 100 stories not in the archive
             extra = [(f"new_{k:03d}_{name}", text) for k, (name, text) in enumerate(extra)]
-            write_seeds(seeds, extra[:1])
-            row["rebuild+1"] = build(seeds, a.work / f"out-{n}", cache)["seconds"]
-            write_seeds(seeds, extra[1:])
-            row["rebuild+100"] = build(seeds, a.work / f"out-{n}", cache)["seconds"]
+            for label, part in (("rebuild+1", extra[:1]), ("rebuild+100", extra[1:])):
+                write_seeds(seeds, part)
+                r = build(seeds, a.work / f"out-{n}", cache)
+                row[label] = r["seconds"]
+                row[label + " stages"] = stages(r["stderr"])
+                row[label + " maxrss_mb"] = r["maxrss_kb"] / 1024
             for name, _ in extra:
                 (seeds / name).unlink()
         rows.append(row)
@@ -131,12 +133,18 @@ def main() -> int:
     print()
     print("| seeds | full build (s) | plain Pelican (s) | ratio | peak RSS (MB) | rebuild +1 (s) | rebuild +100 (s) |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+
+    def rebuild(r: dict, label: str) -> str:
+        if label not in r:
+            return ""
+        return f"{r[label]:.1f} ({100 * r[label] / r['full']:.0f} % of full)"
+
     for r in rows:
         pl = r.get("plain")
         ratio = f"{r['full'] / pl:.2f}" if pl else "-"
         print(
-            f"| {r['n']} | {r['full']:.1f} | {pl or 0:.1f} | {ratio} | {r['maxrss_mb']:.0f} | "
-            f"{r.get('rebuild+1', 0):.1f} | {r.get('rebuild+100', 0):.1f} |"
+            f"| {r['n']:,} | {r['full']:.1f} | {pl or 0:.1f} | {ratio} | {r['maxrss_mb']:.0f} | "
+            f"{rebuild(r, 'rebuild+1')} | {rebuild(r, 'rebuild+100')} |"
         )
     if len(rows) > 1:
         import math
@@ -150,6 +158,12 @@ def main() -> int:
     print("| --- | " + " | ".join("---:" for _ in rows) + " |")
     for s in names:
         print(f"| {s} | " + " | ".join(f"{r['stages'].get(s, 0):.1f}" for r in rows) + " |")
+    last = rows[-1]
+    for label in ("rebuild+1", "rebuild+100"):
+        if label in last:
+            st = last[label + " stages"]
+            print(f"\n{label} at {last['n']:,} seeds: {last[label]:.1f} s, peak RSS {last[label + ' maxrss_mb']:.0f} MB; per stage: "
+                  + ", ".join(f"{k} {v:.1f}" for k, v in st.items()))
     return 0
 
 
