@@ -131,3 +131,18 @@ def test_raw_page_shows_detection_and_text(tmp_path):
         assert note.startswith(codec), (name, note)
         pre = re.search(r'<pre class="raw"[^>]*>(.*?)</pre>', page, re.S).group(1)
         assert html.unescape(pre) == text
+
+
+def test_unsure_encoding_is_named_in_the_build_log(tmp_path, caplog):
+    from annotated_archive.files import load_seed
+
+    p = tmp_path / "short.txt"
+    p.write_bytes("café\n".encode("latin-1"))
+    sure = tmp_path / "sure.txt"
+    sure.write_bytes(RU.encode("utf-8"))
+    with caplog.at_level("WARNING", logger="annotated_archive"):
+        seed = load_seed(p, "short.txt")
+        load_seed(sure, "sure.txt")
+    assert "unsure" in seed.encoding_note  # published, not skipped
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == [f"encoding unsure for short.txt: {seed.encoding_note}"]

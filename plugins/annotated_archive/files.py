@@ -21,6 +21,7 @@ and invisible/bidi formatting characters (``\\uNNNN``).
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import stat
@@ -28,6 +29,8 @@ from pathlib import Path
 from typing import Iterable
 
 from .models import Note, Seed, SkippedSeed
+
+log = logging.getLogger("annotated_archive")
 from .read import LIMITS, read_seed
 
 NOTE_MAX_BYTES = 1024 * 1024  # a curator note is a paragraph or two
@@ -127,9 +130,14 @@ def load_seed(path: Path, name: str | None = None) -> Seed | SkippedSeed:
     if isinstance(data, str):
         return SkippedSeed(name, data)
     try:
-        return read_seed(name, data)
+        seed = read_seed(name, data)
     except Exception as exc:  # noqa: BLE001 - one bad file never stops the build
         return SkippedSeed(name, f"cannot decode: {type(exc).__name__}: {exc}")
+    if isinstance(seed, Seed) and "unsure" in seed.encoding_note:
+        # published (the raw page shows the note too), but a reader of the
+        # build log should know which files to check by eye
+        log.warning("encoding unsure for %s: %s", name, seed.encoding_note)
+    return seed
 
 
 def load_seeds(folder: Path) -> tuple[list[Seed], list[SkippedSeed]]:
