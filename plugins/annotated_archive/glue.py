@@ -22,7 +22,7 @@ from pelican.readers import BaseReader
 from . import files
 from .models import Seed, SkippedSeed
 from . import clean as clean_stage
-from . import pipeline
+from . import output, pipeline
 from .cache import StageCache, code_version
 from .render import build_pages, neutralise
 
@@ -226,19 +226,12 @@ class ArchiveGenerator(Generator):
         self.timer = timer
 
     def generate_output(self, writer):
-        relative = self.settings.get("RELATIVE_URLS", True)
-        for spec in self.pages_spec:
-            writer.write_file(
-                spec.save_as,
-                self.get_template(spec.template),
-                self.context,
-                relative_urls=relative,
-                override_output=False,
-                page_name=spec.save_as,
-                **spec.variables,
-            )
+        counts = output.write_pages(self, writer, self.pages_spec)
         self.timer("write")
-        log.info("wrote %d pages in %.1fs", len(self.pages_spec), self.timer.stages["write"])
+        log.info("wrote %d pages in %.1fs (%d rendered, %d from the page cache)", len(self.pages_spec),
+                 self.timer.stages["write"], counts["rendered"], counts["cached"])
+        self.report["pages rendered"] = counts["rendered"]
+        self.report["pages from cache"] = counts["cached"]
         self.settings["_ANNOTATED_ARCHIVE_REPORT"] = (self.report, self.timer)
 
 

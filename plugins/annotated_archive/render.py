@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
+import pickle
 import urllib.parse
 import re
 import unicodedata
@@ -92,6 +94,24 @@ class PageSpec:
     save_as: str
     template: str
     variables: dict[str, Any] = field(default_factory=dict)
+
+
+def page_key(spec: PageSpec, salt: str) -> str:
+    """Content key of a page: a hash of everything its template receives from
+    us (output path, template name, every variable, by value) and of ``salt``
+    (what the template sees besides: its source, settings, library and code
+    versions — computed by the output edge).  Equal keys, equal pages.
+
+    The variables are hashed through pickle with the memo off, so the key
+    depends on values only, not on which objects happen to be shared; every
+    value of a page model is a string, number, tuple, list, dict or frozen
+    dataclass of those (no sets: their order would vary between processes)."""
+    buf = io.BytesIO()
+    p = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    p.fast = True  # no memo: shared and equal-but-distinct objects pickle alike
+    p.dump((spec.save_as, spec.template, spec.variables))
+    h = hashlib.blake2b(buf.getbuffer(), digest_size=20, key=salt.encode()[:64])
+    return h.hexdigest()
 
 
 def url(kind: str, **kw: str) -> str:

@@ -1,0 +1,94 @@
+"""Page content keys (render.page_key) and the template salt (output.template_salt)."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+from hypothesis import given, settings, strategies as st
+from jinja2 import DictLoader, Environment
+from markupsafe import Markup
+
+from annotated_archive.models import Claim, Meta
+from annotated_archive.output import template_salt
+from annotated_archive.render import PageSpec, page_key
+
+
+def _spec(**variables):
+    return PageSpec("articles/abc.html", "article", variables)
+
+
+def test_key_depends_on_values_not_on_object_sharing():
+    shared = {"title": "A bridge", "url": "articles/x.html"}
+    a = _spec(prev=shared, next=shared, doc=shared)
+    # the same values, each a distinct object (as after a round trip through the cache)
+    b = _spec(**pickle.loads(pickle.dumps({"prev": dict(shared), "next": dict(shared), "doc": dict(shared)})))
+    assert page_key(a, "salt") == page_key(b, "salt")
+
+
+def test_key_changes_with_every_input():
+    claim = Claim("c1", "d1", 0, 0, 5, "Text.", speaker="Ann")
+    base = _spec(claim=claim, meta=Meta(title="T", date="2021-01-02"), body=Markup("<p>x</p>"), n=1)
+    k = page_key(base, "salt")
+    variants = [
+        _spec(claim=Claim("c1", "d1", 0, 0, 5, "Text.", speaker="Bob"), meta=base.variables["meta"],
+              body=Markup("<p>x</p>"), n=1),
+        _spec(claim=claim, meta=Meta(title="T", date="2021-01-03"), body=Markup("<p>x</p>"), n=1),
+        _spec(claim=claim, meta=base.variables["meta"], body=Markup("<p>y</p>"), n=1),
+        _spec(claim=claim, meta=base.variables["meta"], body="<p>x</p>", n=1),  # plain text is escaped: not the same page
+        _spec(claim=claim, meta=base.variables["meta"], body=Markup("<p>x</p>"), n=2),
+        _spec(claim=claim, meta=base.variables["meta"], body=Markup("<p>x</p>"), n=1, extra=None),
+        PageSpec("articles/abd.html", "article", base.variables),
+        PageSpec(base.save_as, "raw", base.variables),
+    ]
+    keys = {page_key(v, "salt") for v in variants}
+    assert k not in keys and len(keys) == len(variants)
+    assert page_key(base, "other salt") != k
+
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.floats(allow_nan=False),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), _values, max_size=4), st.dictionaries(st.text(max_size=6), _values, max_size=4))
+def test_keys_are_equal_exactly_when_pages_are(a, b):
+    ka, kb = page_key(_spec(**a), "s"), page_key(_spec(**b), "s")
+    assert page_key(_spec(**copy.deepcopy(a)), "s") == ka
+    # repr tells 1, 1.0 and True apart, as a template would
+    assert (ka == kb) == (repr(a) == repr(b))
+
+
+TEMPLATES = {
+    "base.html": "<title>{{ SITENAME }}</title><a href='{{ SITEURL }}/x'>{% block c %}{% endblock %}</a>",
+    "page.html": "{% extends 'base.html' %}{% block c %}{{ title }}{% endblock %}",
+}
+
+
+def _salt(templates=TEMPLATES, context=None, relative=True, code="v1"):
+    env = Environment(loader=DictLoader(templates), autoescape=True)
+    ctx = {"SITENAME": "Archive", "SITEURL": "", "UNUSED": object()} if context is None else context
+    return template_salt(env, ctx, ["page.html"], relative, code)
+
+
+def test_salt_covers_templates_settings_and_code():
+    s = _salt()
+    assert s is not None and s == _salt()
+    # a template the page extends changed
+    assert _salt({**TEMPLATES, "base.html": TEMPLATES["base.html"] + "<!-- -->"}) != s
+    # a setting the templates read changed; one they do not read does not matter
+    assert _salt(context={"SITENAME": "Other", "SITEURL": "", "UNUSED": object()}) != s
+    assert _salt(context={"SITENAME": "Archive", "SITEURL": "", "UNUSED": 1}) == s
+    # code version, and absolute URLs (SITEURL then comes from the settings)
+    assert _salt(code="v2") != s
+    assert _salt(relative=False) != _salt(relative=False, context={"SITENAME": "Archive", "SITEURL": "https://x"})
+
+
+def test_salt_refuses_what_it_cannot_hash():
+    # templates reading a context value that is not plain data: no caching
+    assert _salt(context={"SITENAME": object(), "SITEURL": ""}) is None
+    # a template chosen at render time: its source is unknown
+    assert _salt({**TEMPLATES, "page.html": "{% include name %}"}) is None
