@@ -85,9 +85,9 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     stats = None if args.no_stats else line_stats(seeds.values())
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     docs = {i: clean(s, stats) for i, s in seeds.items()}
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
 
     body_rows, title_rows = [], []
     for i in ids:
@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     for label, rows in (("raw scraped text", raw_rows), ("cleaned body", body_rows), ("title + body", title_rows)):
         p, r, f = summary(rows)
         print(f"{label:18s}  P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
-    print(f"time: line_stats {t1 - t0:.2f}s, clean {t2 - t1:.2f}s ({(t2 - t1) / max(1, len(docs)) * 1000:.1f} ms/doc)")
+    print(f"time: line_stats {t1 - t0:.2f}s, clean {t2 - t1:.2f}s ({(t2 - t1) / max(1, len(docs)) * 1000:.1f} ms/doc; "
+          f"cpu {(c2 - c1) / max(1, len(docs)) * 1000:.1f} ms/doc)")
 
     if args.worst:
         print(f"\nworst {args.worst} documents (by F1):")

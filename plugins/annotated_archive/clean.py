@@ -63,6 +63,10 @@ LIMITS: Mapping[str, float] = MappingProxyType({
     "second_run_min": 150.0,  # a further run of prose, past a widget, kept when it scores this much
     "second_gap_lines": 10,  # ... and at most this many lines lie between
     "layout_slack": 0.25,  # ... and its share of paragraph-like lines is at most this much lower
+    "item_words": 4,  # a list item next to the article with this many words counts towards the list
+    "items_min": 3,  # ... a list next to the article is taken in when it has this many such items
+    "items_share": 0.5,  # ... and they make up at least this share of its lines
+    "items_end_share": 0.3,  # ... above the article: this share of its lines ends like a sentence
     "max_title_gap": 12,  # lines above the article searched for its title
     "title_max_words": 30,
     "meta_window": 10,  # lines around the article start searched for metadata
@@ -551,7 +555,74 @@ def rule_main_content(st: _State, stats: LineStats | None) -> None:
         nb = _list_after(st, sc, be)
         if nb > be:
             bs, be = _more_runs(st, sc, bs, nb)
+        be = _items_next_to(st, be, +1, anchor)
+        bs = _items_next_to(st, bs, -1, anchor)
     st.region = (bs, be)
+
+
+# Rules whose lines a list next to the article may contain: they are removed
+# as labels or copies, not as page furniture.  Inside such a list, labels of
+# two words or more and copies are taken back (a meal plan repeats its
+# headings for every day).
+SOFT_RULES = frozenset({"repeated-label", "duplicate-line", "no-text", "image-url"})
+TAKE_BACK_RULES = frozenset({"repeated-label", "duplicate-line"})
+
+
+def _not_an_item(ln: Line) -> bool:
+    """A line that ends a list next to the article: metadata, an uppercase
+    kicker, a code-like token, a truncated teaser, a bare link with a label,
+    or a Title Case headline ("Next Up In Tech")."""
+    t = ln.text
+    if ln.words < 2 or md.parse_byline(t) or md.parse_dateline(t) or _dateline_in(t) or _DATE_PREFIX.match(t):
+        return True
+    if sum(c.isupper() for c in t) >= 2 and not any(c.islower() for c in t):
+        return True  # "I SPY WITH MY BIONIC EYE", "NEXT PREV"
+    if (" " not in t and not cr.NO_SPACE_SCRIPT.search(t)) or not any(c.isalpha() for c in t):
+        return True  # "medium-wide-browser", "0 : 0"
+    if "..." in t or "…" in t:
+        return True
+    if len(cr.words(_URLISH.sub(" ", t))) < 2:
+        return True  # "Listen: http://…"
+    ws = [w for w in t.split() if w[:1].isalpha()]
+    return len(ws) >= 3 and all(w[0].isupper() for w in ws) and any(w.lower() in cr.STOPWORDS for w in ws[1:])
+
+
+def _items_next_to(st: _State, edge: int, step: int, anchor: int | None) -> int:
+    """Non-prose article content (a meal plan, product bullet lists, a table
+    of results, quoted posts) right below (``step`` +1) or above (-1) the
+    region: the lines up to the first that is not an item
+    (``_not_an_item``) or that a furniture rule removed, taken in when
+    enough of them are items of some length.  Above the article, a share of
+    them must also end like sentences (headline lists above an article
+    don't; deks are single lines)."""
+    k, far, strong, opened, ends = edge + step, edge, 0, 0, 0
+    while 0 <= k < len(st.lines) and k != anchor:
+        ln = st.lines[k]
+        if st.open(k):
+            if _not_an_item(ln) and not cr.is_embed_attribution(ln.text):
+                break
+            opened += 1
+            strong += ln.words >= LIMITS["item_words"]
+            ends += ln.end
+            far = k
+        elif st.rule_of(k) not in SOFT_RULES or (ln.words < 2 and st.rule_of(k) != "no-text"):
+            break
+        k += step
+    if far == edge:
+        return edge
+    enough = strong >= LIMITS["items_min"] and strong >= LIMITS["items_share"] * opened
+    if step < 0:
+        enough = enough and ends >= LIMITS["items_end_share"] * opened
+    else:  # a quoted post under the last paragraph ends with its signature
+        enough = enough or cr.is_embed_attribution(st.lines[far].text)
+    if not enough:
+        return edge
+    for j in range(edge + step, far + step, step):
+        if st.rule_of(j) in TAKE_BACK_RULES and st.lines[j].words >= 2:
+            del st.decided[j]
+        if st.open(j):
+            st.items.add(j)
+    return far
 
 
 _ENUM = re.compile(r"^\W{0,2}(?:\d|[^\W\d_]{1,12}\.?\s+\d)|^[*•\-–—·▪►]\s")
@@ -759,6 +830,8 @@ _DATE_PREFIX = re.compile(
 
 def _dateline_in(text: str) -> str | None:
     """``Updated 1:39 am EST, Wednesday, November 20, 2019`` -> the date."""
+    if cr.is_embed_attribution(text):
+        return None  # the date of a quoted post, not of the article
     t = _DATE_PREFIX.sub("", text.strip())
     if len(t) > 80:
         return None
@@ -848,7 +921,10 @@ def rule_outside(st: _State, stats: LineStats | None) -> None:
 
 
 def rule_body_short(st: _State, stats: LineStats | None) -> None:
-    """Inside the article: keep sentences and headings, drop stray labels."""
+    """Inside the article: headline-like lines followed by a paragraph are
+    sub-headings; other short lines are kept (list items, table rows, short
+    sentences, quoted posts); only one- and two-word labels that head
+    nothing are dropped."""
     a, b = st.region
     if b < a:
         return
@@ -858,42 +934,14 @@ def rule_body_short(st: _State, stats: LineStats | None) -> None:
         if ln.cls in ("good", "near") or i in st.items:
             continue
         nxt = st.lines[idx[k + 1]] if k + 1 < len(idx) else None
-        prv = st.lines[idx[k - 1]] if k > 0 else None
         nxt_body = nxt is not None and nxt.cls in ("good", "near")
-        prv_body = prv is not None and prv.cls in ("good", "near")
-        if ln.end and ln.words >= 3 and (nxt_body or prv_body) and not ln.heading_like:
-            continue  # a short sentence between paragraphs
-        if ln.heading_like and nxt_body and ln.words >= 1 and k > 0 and not _label_like(ln):
+        label = _label_like(ln)
+        if ln.heading_like and nxt_body and k > 0 and (not label or ln.text.isupper() or _loose(st, i)):
+            # a label is a sub-heading when it is set apart by blank lines or
+            # in capitals; glued to the text it is a credit ("Sputnik")
             st.set(i, "heading", "heading")
-            continue
-        if ln.heading_like and nxt_body and _label_like(ln) and ln.text.isupper() and k > 0:
-            st.set(i, "heading", "heading")
-            continue
-        if ln.end and ln.words >= 3 and nxt_body and prv_body:
-            continue
-        if _in_list(st, idx, k):
-            continue  # an item of a list inside the article
-        st.remove(i, "stray-label" if _label_like(ln) else "short-line")
-
-
-def _in_list(st: _State, idx: list[int], k: int) -> bool:
-    """A run of at least LIMITS['list_run'] short lines of two words or more,
-    inside the article and followed by more article text."""
-    def item(j: int) -> bool:
-        ln = st.lines[idx[j]]
-        return ln.cls == "short" and ln.words >= 2 and not _label_like(ln)
-
-    if not item(k):
-        return False
-    lo = k
-    while lo > 0 and item(lo - 1):
-        lo -= 1
-    hi = k
-    while hi + 1 < len(idx) and item(hi + 1):
-        hi += 1
-    after = hi + 1 < len(idx) and st.lines[idx[hi + 1]].cls in ("good", "near")
-    before = lo > 0 and st.lines[idx[lo - 1]].cls in ("good", "near")
-    return hi - lo + 1 >= LIMITS["list_run"] and after and before
+        elif label:
+            st.remove(i, "stray-label")
 
 
 # --- the chain ------------------------------------------------------------------------

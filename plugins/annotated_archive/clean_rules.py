@@ -85,6 +85,7 @@ PHRASES: Mapping[str, tuple[str, ...]] = MappingProxyType({
         "editor's picks", "editors picks", "around the web", "from the web", "sponsored stories",
         "promoted stories", "we recommend", "further reading", "keep reading", "continue reading",
         "previous article", "next article", "previous post", "next post", "previous", "next",
+        "previous story", "next story", "newer story", "older story", "newer post", "older post",
         "more like this", "also on", "elsewhere", "more videos", "watch more", "tags", "topics",
         "filed under", "categories", "category", "related searches", "similar articles",
         # fr
@@ -181,7 +182,8 @@ PREFIXES: Mapping[str, tuple[str, ...]] = MappingProxyType({
                       "lire aussi", "à lire aussi", "lesen sie auch", "mehr zum thema", "lee también",
                       "leggi anche", "leia também", "veja também", "читайте также", "recommended:",
                       "related coverage", "related stories", "related articles", "more from",
-                      "tags:", "topics:", "filed under", "categories:", "mots-clés", "schlagworte"),
+                      "tags:", "topics:", "filed under", "categories:", "mots-clés", "schlagworte",
+                      "in this article:", "in this story:"),
     "platform-credit": ("powered by", "propulsé par", "unterstützt von", "desarrollado por",
                         "realizzato con", "desenvolvido por", "работает на"),
     "copyright": ("©", "(c) ", "copyright", "all rights reserved", "tous droits réservés",
@@ -405,6 +407,15 @@ def is_comment_author(s: str) -> bool:
     """``jdoe says:``, ``Jane Doe on May 2, 2018 at 4:47 pm said:``."""
     t = s.strip()
     return bool(_COMMENT_AUTHOR_RE.match(t) or _COMMENT_STAMP_RE.match(t))
+
+
+_EMBED_ATTRIBUTION_RE = re.compile(r"^[—–-]\s*\S.{0,80}?\(@\w{1,30}\)\s+\S.{2,40}$")
+
+
+def is_embed_attribution(s: str) -> bool:
+    """``— Jane Doe (@jdoe) November 18, 2019``: the signature under an
+    embedded post (a quoted tweet), part of the article, not a dateline."""
+    return bool(_EMBED_ATTRIBUTION_RE.match(s.strip()))
 
 
 def is_share_text(s: str) -> bool:
