@@ -1,0 +1,486 @@
+"""The search index: Pagefind, built in shards that are cached, then merged.
+
+An edge module (runs a subprocess, reads and writes files).
+
+Pagefind has no incremental mode, its time and memory grow with the whole
+site, and it is redone after every change.  So the article pages are split
+into :data:`SHARDS` by the first hex digit of their id (a content hash: the
+split is stable and does not depend on the archive's size).  Each shard is
+indexed by Pagefind on its own, in parallel, into the cache folder, keyed by
+a hash of its pages' bytes and of Pagefind's version; a rebuild re-indexes
+only the shards whose pages changed.
+
+The shards are then merged into **one** ordinary Pagefind bundle in
+``output/pagefind/``: pages are concatenated (page numbers offset), the word
+postings of every shard are merged word by word and cut into index chunks of
+about Pagefind's own size, and the filters are merged value by value.  A
+visitor's browser therefore fetches exactly what it would fetch from a
+single Pagefind build (one index chunk per search word); loading the shards
+as separate indexes (``mergeIndex``) would fetch one chunk per word *per
+shard*.
+
+The merge reads Pagefind's index format (gzip, a ``pagefind_dcd`` signature,
+CBOR): :data:`FORMAT_VERSIONS` lists the Pagefind versions it was checked
+against.  With any other version, or an index it does not understand, the
+site is indexed by one plain Pagefind run instead (slower, same result).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger("annotated_archive")
+
+BUNDLE = "pagefind"  # the bundle folder in the output
+ARTICLES = "articles"  # only article pages are indexed (they alone carry data-pagefind-body)
+SHARDS = "0123456789abcdef"  # one shard per first hex digit of the article id
+FORMAT_VERSIONS = ("1.5.2",)  # Pagefind versions whose index format the merge was checked against
+SIGNATURE = b"pagefind_dcd"
+# Pagefind cuts its word index into chunks of 20,000 "postings" (per page: its
+# word positions + its meta positions + 1), about 30 kB gzipped; the merge cuts
+# at the same words, so a search loads the same chunks as from one Pagefind run.
+CHUNK_POSTINGS = 20_000
+GZIP_LEVEL = 6
+TIMEOUT = 1800  # seconds, per Pagefind run
+CACHE_KIND = "search-shards"  # folder in the cache
+
+
+class FormatError(ValueError):
+    """The index is not in the format the merge knows."""
+
+
+@dataclass(frozen=True)
+class Result:
+    ok: bool
+    shards: int  # shards with at least one page
+    rebuilt: int  # shards indexed by Pagefind in this build
+    pages: int
+    merged: bool  # False: one plain Pagefind run (fallback)
+
+
+# ------------------------------------------------------------------ CBOR
+# Just what Pagefind's index uses: ints, strings, arrays (and maps in decode).
+
+def _head(major: int, n: int) -> bytes:
+    m = major << 5
+    if n < 24:
+        return bytes((m | n,))
+    if n < 0x100:
+        return bytes((m | 24, n))
+    if n < 0x10000:
+        return bytes((m | 25,)) + n.to_bytes(2, "big")
+    if n < 0x100000000:
+        return bytes((m | 26,)) + n.to_bytes(4, "big")
+    return bytes((m | 27,)) + n.to_bytes(8, "big")
+
+
+def encode(x) -> bytes:
+    if isinstance(x, bool) or x is None:
+        raise FormatError(f"cannot encode {x!r}")
+    if isinstance(x, int):
+        return _head(0, x) if x >= 0 else _head(1, -1 - x)
+    if isinstance(x, str):
+        b = x.encode("utf-8")
+        return _head(3, len(b)) + b
+    if isinstance(x, (list, tuple)):
+        return _head(4, len(x)) + b"".join(encode(i) for i in x)
+    raise FormatError(f"cannot encode {type(x).__name__}")
+
+
+def _arg(b: bytes, i: int) -> tuple[int, int, int]:
+    ib = b[i]
+    major, ai = ib >> 5, ib & 31
+    i += 1
+    if ai < 24:
+        return major, ai, i
+    width = {24: 1, 25: 2, 26: 4, 27: 8}.get(ai)
+    if width is None:
+        raise FormatError(f"unsupported CBOR item 0x{ib:02x}")
+    return major, int.from_bytes(b[i : i + width], "big"), i + width
+
+
+def decode(b: bytes, i: int = 0):
+    """Decode one item at ``i``: ``(value, next index)``."""
+    major, v, i = _arg(b, i)
+    if major == 0:
+        return v, i
+    if major == 1:
+        return -1 - v, i
+    if major == 2:
+        return b[i : i + v], i + v
+    if major == 3:
+        return b[i : i + v].decode("utf-8"), i + v
+    if major == 4:
+        out = []
+        for _ in range(v):
+            x, i = decode(b, i)
+            out.append(x)
+        return out, i
+    if major == 5:
+        d = {}
+        for _ in range(v):
+            k, i = decode(b, i)
+            d[k], i = decode(b, i)
+        return d, i
+    raise FormatError(f"unsupported CBOR major type {major}")
+
+
+# A page's postings in a word index: [page number, [positions], [meta positions]]
+# (positions are ints; a negative one changes the weight of those after it).
+_UINT = rb"(?:[\x00-\x17]|\x18.|\x19..|\x1a....|\x1b........)"
+_INT = rb"(?:[\x00-\x17\x20-\x37]|[\x18\x38].|[\x19\x39]..|[\x1a\x3a]....|[\x1b\x3b]........)"
+_ARRAY = rb"(?:[\x80-\x97]|\x98.|\x99..|\x9a....)"
+_PAGE = re.compile(rb"\x83(" + _UINT + rb")(" + _ARRAY + rb")" + _INT + rb"*(" + _ARRAY + rb")" + _INT + rb"*", re.S)
+
+
+def _read_file(path: Path):
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(SIGNATURE):
+        raise FormatError(f"{path.name}: no Pagefind signature")
+    return data[len(SIGNATURE) :]
+
+
+def _write_file(path: Path, payload: bytes) -> None:
+    path.write_bytes(gzip.compress(SIGNATURE + payload, GZIP_LEVEL, mtime=0))
+
+
+def _short_hash(lang: str, payload: bytes, taken, n: int = 7) -> str:
+    full = hashlib.sha256(payload).hexdigest()
+    while f"{lang}_{full[:n]}" in taken and n < len(full):
+        n += 1
+    return f"{lang}_{full[:n]}"
+
+
+# ----------------------------------------------------------------- merge
+
+class _Words:
+    """The merged word postings of one language.
+
+    In a word's posting list each page number is stored as the difference
+    to the previous one: appending a shard's list only re-encodes its first
+    entry (offset by the pages before the shard); the rest is copied as is.
+    """
+
+    def __init__(self) -> None:
+        # word -> [page count, [encoded page entries...], last page number,
+        #          {variant: [[page, ...], ...]}, postings]
+        self.words: dict[str, list] = {}
+
+    def add_chunk(self, b: bytes, offset: int) -> None:
+        major, n, i = _arg(b, 0)
+        if major != 4 or n != 1:
+            raise FormatError("word index: not a one-item array")
+        major, nwords, i = _arg(b, i)
+        if major != 4:
+            raise FormatError("word index: no word list")
+        match = _PAGE.match
+        for _ in range(nwords):
+            if b[i] != 0x83:
+                raise FormatError("word index: a word is not [word, pages, variants]")
+            word, i = decode(b, i + 1)
+            major, npages, i = _arg(b, i)
+            if major != 4 or not isinstance(word, str):
+                raise FormatError("word index: bad word entry")
+            entry = self.words.get(word)
+            if entry is None:
+                entry = self.words[word] = [0, [], 0, {}, 0]
+            if npages:
+                total = postings = 0
+                first = None
+                for _ in range(npages):
+                    m = match(b, i)
+                    if m is None:
+                        raise FormatError(f"word index: bad page entry for {word!r}")
+                    t = m[1]
+                    total += t[0] if len(t) == 1 else int.from_bytes(t[1:], "big")
+                    t, u = m[2], m[3]
+                    postings += (1 + (t[0] & 31 if len(t) == 1 else int.from_bytes(t[1:], "big"))
+                                 + (u[0] & 31 if len(u) == 1 else int.from_bytes(u[1:], "big")))
+                    if first is None:
+                        first = (total, m.end(1))
+                    i = m.end()
+                delta, rest = first
+                entry[1].append(b"\x83" + encode(offset + delta - entry[2]) + b[rest:i])
+                entry[0] += npages
+                entry[2] = offset + total
+                entry[4] += postings
+            variants, i = decode(b, i)
+            for vword, vpages in variants:
+                page = offset
+                for p in vpages:  # to absolute page numbers
+                    page += p[0]
+                    p[0] = page
+                entry[3].setdefault(vword, []).extend(vpages)
+        if i != len(b):
+            raise FormatError("word index: trailing bytes")
+
+    def chunks(self):
+        """Encoded index chunks in word order, each with its first and last word."""
+        chunk: list[bytes] = []
+        first = last = None
+        size = 0
+        for word in sorted(self.words):
+            n, parts, _last, variants, postings = self.words[word]
+            body = b"\x83" + encode(word) + _head(4, n) + b"".join(parts) + encode(_variants(variants))
+            if first is None:
+                first = word
+            chunk.append(body)
+            size += postings
+            last = word
+            if size >= CHUNK_POSTINGS:
+                yield first, last, b"\x81" + _head(4, len(chunk)) + b"".join(chunk)
+                chunk, first, size = [], None, 0
+        if chunk:
+            yield first, last, b"\x81" + _head(4, len(chunk)) + b"".join(chunk)
+
+
+def _variants(variants: dict) -> list:
+    out = []
+    for vword in sorted(variants):
+        pages, prev = [], 0
+        for p in sorted(variants[vword], key=lambda p: p[0]):
+            pages.append([p[0] - prev, *p[1:]])
+            prev = p[0]
+        out.append([vword, pages])
+    return out
+
+
+def _prefixes(a: str, b: str) -> tuple[str, str]:
+    """The shortest prefixes that still tell two neighbouring chunks apart
+    (as Pagefind names its chunk ranges)."""
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return a[: n + 1], b[: n + 1]
+
+
+def merge(shard_dirs: list[Path], out: Path) -> int:
+    """Merge Pagefind bundles (one per shard, same Pagefind version) into one
+    bundle at ``out``.  Returns the number of pages."""
+    entries = [json.loads((d / "pagefind-entry.json").read_text("utf-8")) for d in shard_dirs]
+    versions = {e.get("version") for e in entries}
+    if len(versions) != 1 or not versions <= set(FORMAT_VERSIONS):
+        raise FormatError(f"Pagefind version {sorted(map(str, versions))} (merge knows {FORMAT_VERSIONS})")
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for sub in ("fragment", "index", "filter"):
+        (out / sub).mkdir()
+    # the library (pagefind.js, the WASM, the UI files) is the same in every shard
+    for d in shard_dirs:
+        for p in d.iterdir():
+            if p.is_file() and p.name != "pagefind-entry.json" and p.suffix != ".pf_meta":
+                if not (out / p.name).exists():
+                    _link_or_copy(p, out / p.name)
+    languages: dict[str, dict] = {}
+    total = 0
+    langs = sorted({lang for e in entries for lang in e["languages"]})
+    for lang in langs:
+        parts = [(d, e["languages"][lang]) for d, e in zip(shard_dirs, entries) if lang in e["languages"]]
+        page_count, meta_hash = _merge_language(lang, parts, out)
+        wasm = parts[0][1].get("wasm")
+        languages[lang] = {"hash": meta_hash, "wasm": wasm, "page_count": page_count}
+        total += page_count
+    entry = dict(entries[0])
+    entry["languages"] = languages
+    (out / "pagefind-entry.json").write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    return total
+
+
+def _merge_language(lang: str, parts, out: Path) -> tuple[int, str]:
+    pages: list[list] = []
+    fragments: dict[str, Path] = {}  # fragment name -> file
+    words = _Words()
+    filters: dict[str, dict[str, list[int]]] = {}
+    meta_fields: list[str] = []
+    version = None
+    for d, info in parts:
+        meta, end = decode(_read_file(d / f"pagefind.{info['hash']}.pf_meta"))
+        if not isinstance(meta, list) or len(meta) != 6:
+            raise FormatError("metadata: not [version, pages, chunks, filters, sorts, meta fields]")
+        version, shard_pages, chunks, shard_filters, sorts, fields = meta
+        if sorts:
+            raise FormatError("sort orders (data-pagefind-sort) cannot be merged")
+        offset = len(pages)
+        for name, word_count in shard_pages:
+            src = d / "fragment" / f"{name}.pf_fragment"
+            new = name
+            while new in fragments and not _same_file(fragments[new], src):
+                new += "x"  # a different page with the same short hash in another shard
+            fragments[new] = src
+            pages.append([new, word_count])
+        for _from, _to, chunk_hash in chunks:
+            words.add_chunk(_read_file(d / "index" / f"{chunk_hash}.pf_index"), offset)
+        for name, filter_hash in shard_filters:
+            f, _ = decode(_read_file(d / "filter" / f"{filter_hash}.pf_filter"))
+            values = filters.setdefault(f[0], {})
+            for value, page_numbers in f[1]:
+                values.setdefault(value, []).extend(p + offset for p in page_numbers)
+        for field in fields:
+            if field not in meta_fields:
+                meta_fields.append(field)
+
+    for name, src in fragments.items():
+        _link_or_copy(src, out / "fragment" / f"{name}.pf_fragment")
+
+    index_chunks = []
+    taken: set[str] = set()
+    for first, last, payload in words.chunks():
+        h = _short_hash(lang, payload, taken)
+        taken.add(h)
+        _write_file(out / "index" / f"{h}.pf_index", payload)
+        index_chunks.append([first, last, h])
+    for a, b in zip(index_chunks, index_chunks[1:]):
+        a[1], b[0] = _prefixes(a[1], b[0])
+
+    meta_filters = []
+    taken = set()
+    for name in sorted(filters):
+        values = filters[name]
+        payload = encode([name, [[v, sorted(values[v])] for v in sorted(values)]])
+        h = _short_hash(lang, payload, taken)
+        taken.add(h)
+        _write_file(out / "filter" / f"{h}.pf_filter", payload)
+        meta_filters.append([name, h])
+
+    payload = encode([version, pages, index_chunks, meta_filters, [], sorted(meta_fields)])
+    meta_hash = f"{lang}_{hashlib.sha256(payload).hexdigest()[:10]}"
+    _write_file(out / f"pagefind.{meta_hash}.pf_meta", payload)
+    return len(pages), meta_hash
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return a.read_bytes() == b.read_bytes()
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+# ----------------------------------------------------------------- build
+
+def pagefind_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("pagefind")
+    except Exception:  # noqa: BLE001 - any missing metadata: key on "unknown"
+        return "unknown"
+
+
+def _shard_of(name: str) -> str | None:
+    if "/" in name:
+        return None  # the shard globs only see files directly in articles/
+    c = name[:1]
+    return c if c and c in SHARDS else None
+
+
+def _run_pagefind(site: Path, glob: str, bundle: Path) -> str | None:
+    """Run Pagefind; None on success, else the error."""
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob,
+           "--output-path", str(bundle), "--silent"]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return str(exc)
+    if r.returncode != 0:
+        return f"pagefind exited {r.returncode}: {(r.stderr or r.stdout)[-2000:]}"
+    return None
+
+
+def _shard_key(site: Path, files: list[str], version: str) -> str:
+    h = hashlib.sha256(f"{version}\0{ARTICLES}\n".encode())
+    for rel in files:
+        h.update(rel.encode("utf-8") + b"\0")
+        h.update(hashlib.sha256((site / rel).read_bytes()).digest())
+    return h.hexdigest()[:20]
+
+
+def build(output_path: str | os.PathLike, cache_dir: str | os.PathLike | None = None,
+          workers: int | None = None) -> Result:
+    """Index ``output_path/articles`` into ``output_path/pagefind``."""
+    site = Path(output_path)
+    articles = site / ARTICLES
+    files = sorted(p.relative_to(site).as_posix() for p in articles.rglob("*.html")) if articles.is_dir() else []
+    groups: dict[str, list[str]] = {}
+    for rel in files:
+        shard = _shard_of(Path(rel).relative_to(ARTICLES).as_posix())
+        if shard is None:
+            break
+        groups.setdefault(shard, []).append(rel)
+    else:
+        if not files:
+            return _single(site)
+        try:
+            return _sharded(site, groups, Path(cache_dir) if cache_dir else None, workers or os.cpu_count() or 1)
+        except (FormatError, OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+            log.warning("search index: merging the shards failed (%s); indexing the whole site at once", exc)
+            return _single(site)
+    log.warning("search index: an article file name does not start with a hex digit; indexing the whole site at once")
+    return _single(site)
+
+
+def _single(site: Path) -> Result:
+    bundle = site / BUNDLE
+    if bundle.exists():
+        shutil.rmtree(bundle)
+    err = _run_pagefind(site, f"{ARTICLES}/**/*.html", bundle)
+    if err:
+        log.error("search index not built: %s", err)
+        return Result(False, 1, 1, 0, False)
+    pages = sum(v.get("page_count", 0) for v in json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))["languages"].values())
+    return Result(True, 1, 1, pages, False)
+
+
+def _sharded(site: Path, groups: dict[str, list[str]], cache: Path | None, workers: int) -> Result:
+    version = pagefind_version()
+    tmp = None
+    if cache is None:
+        tmp = Path(tempfile.mkdtemp(prefix="aa-search-"))
+        root = tmp
+    else:
+        root = cache / CACHE_KIND
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        want = {s: root / f"{s}-{_shard_key(site, fs, version)}" for s, fs in groups.items()}
+        todo = [s for s, d in want.items() if not (d / "pagefind-entry.json").is_file()]
+
+        def index(shard: str) -> str | None:
+            work = want[shard].with_name(want[shard].name + ".tmp")
+            if work.exists():
+                shutil.rmtree(work)
+            err = _run_pagefind(site, f"{ARTICLES}/{shard}*.html", work)
+            if err is None:
+                os.replace(work, want[shard])
+            return err
+
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            errors = [e for e in pool.map(index, todo) if e]
+        if errors:
+            log.error("search index not built: %s", errors[0])
+            return Result(False, len(groups), len(todo), 0, True)
+        # keep only the shards in use
+        keep = {d.name for d in want.values()}
+        for d in root.iterdir():
+            if d.name not in keep:
+                shutil.rmtree(d, ignore_errors=True)
+        pages = merge([want[s] for s in sorted(want)], site / BUNDLE)
+        return Result(True, len(groups), len(todo), pages, True)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
