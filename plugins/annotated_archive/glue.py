@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from pelican.readers import BaseReader
 from . import files
 from .models import Seed, SkippedSeed
 from . import clean as clean_stage
-from . import output, pipeline
+from . import output, pipeline, search_index
 from .cache import StageCache, code_version
 from .render import build_pages, neutralise
 
@@ -244,20 +243,13 @@ def _add_reader(readers):
         readers.reader_classes.setdefault(ext, SeedReader)
 
 
-def run_pagefind(output_path: str) -> bool:
-    """Index the built site with Pagefind (the PyPI package's binary)."""
-    # only article pages carry indexed content: skip parsing raw, versions and listing pages
-    cmd = [sys.executable, "-m", "pagefind", "--site", output_path, "--glob", "articles/**/*.html", "--silent"]
-    try:
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        log.error("search index not built: %s", exc)
-        return False
-    if r.returncode != 0:
-        log.error("search index not built: pagefind exited %s: %s", r.returncode, (r.stderr or r.stdout)[-2000:])
-        return False
-    log.info("search index written to %s/pagefind", output_path)
-    return True
+def run_pagefind(output_path: str, cache_dir: str | None = None, workers: int | None = None):
+    """Index the built site's articles with Pagefind, in cached shards (search_index.py)."""
+    r = search_index.build(output_path, cache_dir, workers)
+    if r.ok:
+        log.info("search index written to %s/pagefind (%d pages; shards re-indexed: %d/%d)",
+                 output_path, r.pages, r.rebuilt, r.shards)
+    return r
 
 
 def _finalized(pelican):
@@ -265,7 +257,10 @@ def _finalized(pelican):
     if timer is not None:
         timer.t = time.perf_counter()
     if pelican.settings.get("ANNOTATED_ARCHIVE_SEARCH", True):
-        run_pagefind(pelican.output_path)
+        r = run_pagefind(pelican.output_path, pelican.settings.get("ANNOTATED_ARCHIVE_CACHE"),
+                         pelican.settings.get("ANNOTATED_ARCHIVE_WORKERS"))
+        if report is not None:
+            report["search shards rebuilt"] = f"{r.rebuilt}/{r.shards}" if r.ok else "failed"
         if timer is not None:
             timer("search index")
     if report is not None:
