@@ -72,3 +72,87 @@ def test_adding_a_seed_reuses_the_cache_and_reports_it(tmp_path, capsys):
     # the incremental result equals a clean full build
     assert _build(tmp_path / "c", seeds, tmp_path / "fresh") == 0
     _same_tree(tmp_path / "b", tmp_path / "c")
+
+
+# ------------------------------------------------------------ page cache (issue 7)
+
+
+def _report(err):
+    return dict(
+        line.strip().rsplit(None, 1) for line in err.splitlines() if line.startswith("  ") and not line.startswith("    ")
+    )
+
+
+def _site_build(out, seeds, cache, workers=2, **overrides):
+    return run_build(
+        ROOT / "pelican.conf.py", output=out, seeds=seeds, search=False,
+        overrides={"ANNOTATED_ARCHIVE_CACHE": str(cache), "ANNOTATED_ARCHIVE_WORKERS": workers, **overrides},
+    )
+
+
+def _same_files(a, b):
+    ta = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
+    tb = sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
+    assert ta == tb and len(ta) > 10
+    assert [rel for rel in ta if not filecmp.cmp(a / rel, b / rel, shallow=False)] == []
+
+
+def test_rebuild_after_adding_a_seed_renders_only_changed_pages(tmp_path, capsys, monkeypatch):
+    from annotated_archive import output
+
+    monkeypatch.setattr(output, "PARALLEL_MIN", 1)  # the fixture is small: use the forked workers anyway
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    extra = sorted(seeds.glob("*.txt"))[-1]  # (the fixture's seeds share stories: the first one changes every page)
+    moved = tmp_path / extra.name
+    extra.rename(moved)
+    assert _site_build(tmp_path / "a", seeds, tmp_path / "cache") == 0
+    first = _report(capsys.readouterr().err)
+    assert first["pages from cache"] == "0"
+    moved.rename(seeds / extra.name)
+    assert _site_build(tmp_path / "b", seeds, tmp_path / "cache") == 0
+    second = _report(capsys.readouterr().err)
+    cached, rendered = int(second["pages from cache"]), int(second["pages rendered"])
+    assert cached > 0 and rendered > 0  # the new seed's pages and the listings are rendered, the rest copied
+    assert rendered < int(first["pages rendered"])
+    # the same site as a cold build of all the seeds, and as a serial one
+    assert _site_build(tmp_path / "cold", seeds, tmp_path / "cold-cache") == 0
+    assert _report(capsys.readouterr().err)["pages from cache"] == "0"
+    _same_files(tmp_path / "b", tmp_path / "cold")
+    monkeypatch.setattr(output, "PARALLEL_MIN", 10**9)
+    assert _site_build(tmp_path / "serial", seeds, tmp_path / "serial-cache", workers=1) == 0
+    _same_files(tmp_path / "b", tmp_path / "serial")
+    # an unchanged rebuild renders nothing, and writes the same bytes
+    assert _site_build(tmp_path / "again", seeds, tmp_path / "cache") == 0
+    assert _report(capsys.readouterr().err)["pages rendered"] == "0"
+    _same_files(tmp_path / "b", tmp_path / "again")
+
+
+def test_theme_or_setting_change_invalidates_cached_pages(tmp_path, capsys):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    cache = tmp_path / "cache"
+    assert _site_build(tmp_path / "a", SEEDS, cache, THEME=str(theme)) == 0
+    total = int(_report(capsys.readouterr().err)["pages rendered"])
+    assert total > 10
+    # a template that every page extends changed: every page is rendered again
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</footer>", "<p>changed footer</p></footer>"), encoding="utf-8")
+    assert _site_build(tmp_path / "b", SEEDS, cache, THEME=str(theme)) == 0
+    report = _report(capsys.readouterr().err)
+    assert (report["pages rendered"], report["pages from cache"]) == (str(total), "0")
+    assert "changed footer" in (tmp_path / "b" / "index.html").read_text(encoding="utf-8")
+    # a template only some pages use: only those
+    raw = theme / "templates" / "raw.html"
+    raw.write_text(raw.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert _site_build(tmp_path / "c", SEEDS, cache, THEME=str(theme)) == 0
+    report = _report(capsys.readouterr().err)
+    n_raw = len(list((tmp_path / "c" / "raw").glob("*.html")))
+    assert (int(report["pages rendered"]), int(report["pages from cache"])) == (n_raw, total - n_raw)
+    # a setting the templates read
+    assert _site_build(tmp_path / "d", SEEDS, cache, THEME=str(theme), SITENAME="Another name") == 0
+    assert _report(capsys.readouterr().err)["pages from cache"] == "0"
+    assert "Another name" in (tmp_path / "d" / "index.html").read_text(encoding="utf-8")
+    # and nothing stale comes back: the cold build of the same theme is identical
+    assert _site_build(tmp_path / "e", SEEDS, tmp_path / "cold", THEME=str(theme), SITENAME="Another name") == 0
+    _same_files(tmp_path / "d", tmp_path / "e")

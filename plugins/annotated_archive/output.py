@@ -134,7 +134,7 @@ class _Job:
     context: dict
     output: str
     cache: Path | None
-    salt: str | None
+    salts: dict[str, str | None]  # per template name; None: pages not cached
     relative: bool
 
 
@@ -178,7 +178,8 @@ def _write_range(job: _Job, start: int, stop: int) -> list[tuple[str | None, boo
     out = []
     for spec in job.specs[start:stop]:
         path = sanitised_join(job.output, spec.save_as)
-        key = page_key(spec, job.salt) if job.salt is not None and job.cache is not None else None
+        salt = job.salts.get(spec.template)
+        key = page_key(spec, salt) if salt is not None and job.cache is not None else None
         if key is not None:
             try:
                 shutil.copyfile(job.cache / key, path)
@@ -253,7 +254,7 @@ def write_pages(generator, writer, specs: Sequence[PageSpec]) -> dict[str, int]:
     templates = {name: generator.get_template(name) for name in sorted({s.template for s in specs})}
     cache_dir = settings.get("ANNOTATED_ARCHIVE_CACHE")
     cache: Path | None = None
-    salt = None
+    salts: dict[str, str | None] = {}
     if cache_dir:
         cache = Path(cache_dir) / CACHE_FOLDER
         try:
@@ -262,10 +263,12 @@ def write_pages(generator, writer, specs: Sequence[PageSpec]) -> dict[str, int]:
             log.warning("page cache disabled (%s): %s", cache, exc)
             cache = None
         if cache is not None:
-            salt = template_salt(
-                generator.env, generator.context, [t.name for t in templates.values()], relative, code_version()
-            )
-    job = _Job(specs, templates, generator.context, output, cache, salt, relative)
+            code = code_version()
+            salts = {
+                name: template_salt(generator.env, generator.context, [t.name], relative, code)
+                for name, t in templates.items()
+            }
+    job = _Job(specs, templates, generator.context, output, cache, salts, relative)
 
     workers = settings.get("ANNOTATED_ARCHIVE_WORKERS") or os.cpu_count() or 1
     bounds = [(i, min(i + CHUNK, len(specs))) for i in range(0, len(specs), CHUNK)]
@@ -287,7 +290,7 @@ def write_pages(generator, writer, specs: Sequence[PageSpec]) -> dict[str, int]:
     if specs and relative:
         # as Pelican's writer leaves it: the last page's relative site URL
         generator.context["localsiteurl"] = path_to_url(get_relative_path(specs[-1].save_as))
-    if cache is not None and salt is not None:
+    if cache is not None:
         _prune(cache, {k for k, _ in results if k is not None})
     rendered = sum(1 for _, r in results if r)
     return {"rendered": rendered, "cached": len(results) - rendered}

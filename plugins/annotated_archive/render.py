@@ -12,7 +12,9 @@ import dataclasses
 import hashlib
 import io
 import json
+import operator
 import pickle
+import types
 import urllib.parse
 import re
 import unicodedata
@@ -22,6 +24,7 @@ from typing import Any, Iterable, Sequence
 
 from markupsafe import Markup, escape
 
+from . import models
 from .models import Archive, Claim, ClaimMatch, CleanDoc, Seed
 
 # URL layout (flat files: works on GitHub Pages, under a sub-path, and from file://)
@@ -96,11 +99,27 @@ class PageSpec:
     variables: dict[str, Any] = field(default_factory=dict)
 
 
+def _field_reducer(cls: type):
+    fields = [f.name for f in dataclasses.fields(cls)]
+    get = operator.attrgetter(*fields)
+    if len(fields) == 1:
+        return lambda obj: (cls, (get(obj),))
+    return lambda obj: (cls, get(obj))
+
+
+# Page models hold these frozen dataclasses: pickled for page keys as
+# (class, field values) with one C-level getter, not dataclasses' __getstate__.
+_KEY_REDUCERS = types.MappingProxyType(
+    {cls: _field_reducer(cls) for cls in vars(models).values() if isinstance(cls, type) and dataclasses.is_dataclass(cls)}
+)
+
+
 def page_key(spec: PageSpec, salt: str) -> str:
     """Content key of a page: a hash of everything its template receives from
     us (output path, template name, every variable, by value) and of ``salt``
-    (what the template sees besides: its source, settings, library and code
-    versions — computed by the output edge).  Equal keys, equal pages.
+    (what the template sees besides: its source, the settings it reads,
+    library and code versions — computed by the output edge).  Equal keys,
+    equal pages.
 
     The variables are hashed through pickle with the memo off, so the key
     depends on values only, not on which objects happen to be shared; every
@@ -109,8 +128,10 @@ def page_key(spec: PageSpec, salt: str) -> str:
     buf = io.BytesIO()
     p = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
     p.fast = True  # no memo: shared and equal-but-distinct objects pickle alike
+    p.dispatch_table = _KEY_REDUCERS
     p.dump((spec.save_as, spec.template, spec.variables))
-    h = hashlib.blake2b(buf.getbuffer(), digest_size=20, key=salt.encode()[:64])
+    h = hashlib.blake2b(salt.encode(), digest_size=20)
+    h.update(buf.getbuffer())
     return h.hexdigest()
 
 
