@@ -245,10 +245,20 @@ def test_003_metadata() -> None:
         "5 days ago",
         "POLITICS",
         "Person",
+        # inline teasers of other stories, with no section label above them
+        "Russia's buildup of troops near Ukraine sparks fears of attack: Analysis",
+        "On the front line of eastern Ukraine, as Biden and Putin talk",
     ],
 )
 def test_003_boilerplate_gone(gone: str) -> None:
     assert gone not in body("003")
+
+
+def test_003_inline_teasers_removed_as_such() -> None:
+    rules = {r.text: r.rule for r in DOC["003"].removed}
+    assert rules["Russia's buildup of troops near Ukraine sparks fears of attack: Analysis"] == "inline-teaser"
+    assert rules["On the front line of eastern Ukraine, as Biden and Putin talk"] == "inline-teaser"
+    assert not [b for b in DOC["003"].blocks if b.kind == "h"]
 
 
 def test_003_captions_apart() -> None:
@@ -383,6 +393,92 @@ def test_list_under_the_headline_is_the_article() -> None:
     for it in items:
         assert it in d.body_text
     accounted(_mk(text), d)
+
+
+def test_meal_plan_after_the_intro_is_kept() -> None:
+    """A page whose content is a list (a meal plan laid out one line per
+    paragraph, its headings repeated for every plan) keeps the list under
+    its short prose intro, repeated headings included, and stops at the
+    "Related Articles" box."""
+    plan = ["Pre-Workout Meal", "Eat 60 to 90 minutes before your workout",
+            "Asparagus and eggs with half a cup of sweet potato and one teaspoon of olive oil",
+            "Portion Fix Containers: 1 Green, 1 Red, 1 Yellow",
+            "Post-Workout Meal", "Eat one to two hours after your workout",
+            "Chicken zoodles with a cup of zucchini noodles and four ounces of cooked chicken"]
+    text = "\n\n".join(["Home", "Blog", P[0], P[1], "Meal Plan A", *plan, "Meal Plan B", *plan,
+                        "Related Articles", "Why Breakfast Really Does Matter", "Coming Soon: A New Snack Bar",
+                        "Facebook\nInstagram"]) + "\n"
+    d = clean(_mk(text))
+    assert d.body_text.count("Pre-Workout Meal") == 2  # a repeated heading, taken back inside the list
+    assert d.body_text.count("Chicken zoodles with a cup") == 2
+    assert P[0] in d.body_text and "Meal Plan B" in d.body_text
+    assert "Why Breakfast" not in d.body_text and "Instagram" not in d.body_text
+    accounted(_mk(text), d)
+
+
+def test_bullet_list_under_the_article_is_kept_but_not_a_headline_list() -> None:
+    bullets = ["Hundreds of new tasks that will make the game more interesting for both of you",
+               "Dozens of tricky questions that will help you know each other better",
+               "Challenges that need to be performed within a week, even after the game is over"]
+    text = "\n\n".join([P[0], P[1], "This game will help you!\nThe new pack:\n" + "\n".join(bullets),
+                        "Facebook\nTwitter"]) + "\n"
+    d = clean(_mk(text))
+    for b in bullets + ["This game will help you!"]:
+        assert b in d.body_text
+    # Title Case headlines and uppercase kickers of other stories are not items
+    heads = ["Next Up In Tech", "I SPY WITH MY BIONIC EYE", "A Blind Man Sees His Birthday Candles Again",
+             "Watch The Fastest Tractor In The World Go Fast", "How To Break Up The Corporate Giants"]
+    text2 = "\n\n".join([P[0], P[1], *heads]) + "\n"
+    d2 = clean(_mk(text2))
+    assert d2.body_text == P[0] + "\n\n" + P[1]
+    accounted(_mk(text2), d2)
+
+
+def test_quoted_post_is_article_text_not_a_date() -> None:
+    sig = "— Jane Doe (@janedoe) November 18, 2019"
+    text = "\n\n".join(["Headline of the story", "November 20, 2019", P[0], P[1],
+                        "Yes this is real and the state spent half a million dollars on it: https://t.co/abc",
+                        sig, P[2], P[3]]) + "\n"
+    d = clean(_mk(text))
+    assert d.meta.date == "2019-11-20"
+    assert sig in d.body_text and "Yes this is real" in d.body_text
+    assert sig not in [b.text for b in d.blocks if b.kind == "h"]
+    # a quoted post right under the last paragraph, then page furniture
+    text2 = "\n\n".join([P[0], P[1], "Yes this is real: https://t.co/abc", sig, "Share this:", "Facebook"]) + "\n"
+    d2 = clean(_mk(text2))
+    assert d2.body_text.endswith(sig)
+    accounted(_mk(text2), d2)
+
+
+def test_links_and_short_lines_inside_the_article_are_kept() -> None:
+    text = "\n\n".join([
+        P[0] + " " + P[3], "Ingredients", "8 ripe pears, cored and peeled\n1 lemon, or a quarter cup of juice\n1 tsp cinnamon",
+        P[1] + " " + P[4], "http://example.com/source-report.html", "https://example.com/images/photo.jpg", P[2],
+    ]) + "\n"
+    d = clean(_mk(text))
+    for kept in ("8 ripe pears, cored and peeled", "1 tsp cinnamon", "http://example.com/source-report.html"):
+        assert kept in d.body_text
+    assert "photo.jpg" not in d.body_text  # image URLs stay out
+    assert [b.text for b in d.blocks if b.kind == "h"] == ["Ingredients"]  # a spaced-out label over the list
+    accounted(_mk(text), d)
+
+
+@pytest.mark.parametrize(
+    "teaser,after,removed",
+    [
+        ("Russia's buildup of troops near the border sparks fears: Analysis", P[2], True),
+        ("On the front line of the eastern region, as the two leaders talk", "But " + P[2][0].lower() + P[2][1:], True),
+        ("What happens next", P[2], False),  # a sub-heading
+        ("What the budget means for you", "But " + P[2][0].lower() + P[2][1:], False),  # short: a sub-heading
+    ],
+)
+def test_inline_teaser_between_paragraphs(teaser: str, after: str, removed: bool) -> None:
+    text = "\n\n".join([P[0], P[1], teaser, after, P[3]]) + "\n"
+    d = clean(_mk(text))
+    assert (teaser not in d.body_text) == removed
+    if removed:
+        assert any(r.text == teaser and r.rule == "inline-teaser" for r in d.removed)
+    assert after in d.body_text
 
 
 def test_teaser_headline_must_sit_right_above_its_blurb() -> None:

@@ -47,6 +47,7 @@ LIMITS: Mapping[str, float] = MappingProxyType({
     "near_words": 6,
     "label_words": 3,  # a line of at most this many words is a label
     "heading_words": 20,  # a heading has at most this many words
+    "teaser_heading_words": 8,  # a heading this long over a continuing paragraph is an inline teaser
     "repeat_short_words": 8,  # repeated across seeds and at most this long -> furniture
     "min_stop_density": 0.12,  # below this, a long line is a list of names/links
     "score_short": -35.0,  # region score of a short non-sentence line
@@ -561,9 +562,10 @@ def rule_main_content(st: _State, stats: LineStats | None) -> None:
 
 
 # Rules whose lines a list next to the article may contain: they are removed
-# as labels or copies, not as page furniture.  Inside such a list, labels of
-# two words or more and copies are taken back (a meal plan repeats its
-# headings for every day).
+# as labels or copies, not as page furniture.  Inside a list below the
+# article, labels of two words or more and copies are items and are taken
+# back (a meal plan repeats its headings for every plan); above the article
+# a copy is the headline shown twice, so there they only don't end the list.
 SOFT_RULES = frozenset({"repeated-label", "duplicate-line", "no-text", "image-url"})
 TAKE_BACK_RULES = frozenset({"repeated-label", "duplicate-line"})
 
@@ -584,7 +586,7 @@ def _not_an_item(ln: Line) -> bool:
     if len(cr.words(_URLISH.sub(" ", t))) < 2:
         return True  # "Listen: http://…"
     ws = [w for w in t.split() if w[:1].isalpha()]
-    return len(ws) >= 3 and all(w[0].isupper() for w in ws) and any(w.lower() in cr.STOPWORDS for w in ws[1:])
+    return len(ws) >= 3 and all(w[0].isupper() for w in ws) and any(len(w) > 1 and w.lower() in cr.STOPWORDS for w in ws[1:])
 
 
 def _items_next_to(st: _State, edge: int, step: int, anchor: int | None) -> int:
@@ -597,15 +599,15 @@ def _items_next_to(st: _State, edge: int, step: int, anchor: int | None) -> int:
     don't; deks are single lines)."""
     k, far, strong, opened, ends = edge + step, edge, 0, 0, 0
     while 0 <= k < len(st.lines) and k != anchor:
-        ln = st.lines[k]
-        if st.open(k):
+        ln, rule = st.lines[k], st.rule_of(k)
+        if st.open(k) or (step > 0 and rule in TAKE_BACK_RULES and ln.words >= 2):
             if _not_an_item(ln) and not cr.is_embed_attribution(ln.text):
                 break
             opened += 1
             strong += ln.words >= LIMITS["item_words"]
             ends += ln.end
             far = k
-        elif st.rule_of(k) not in SOFT_RULES or (ln.words < 2 and st.rule_of(k) != "no-text"):
+        elif rule not in SOFT_RULES or (ln.words < 2 and rule != "no-text"):
             break
         k += step
     if far == edge:
@@ -618,7 +620,7 @@ def _items_next_to(st: _State, edge: int, step: int, anchor: int | None) -> int:
     if not enough:
         return edge
     for j in range(edge + step, far + step, step):
-        if st.rule_of(j) in TAKE_BACK_RULES and st.lines[j].words >= 2:
+        if step > 0 and st.rule_of(j) in TAKE_BACK_RULES and st.lines[j].words >= 2:
             del st.decided[j]
         if st.open(j):
             st.items.add(j)
@@ -928,6 +930,9 @@ def rule_body_short(st: _State, stats: LineStats | None) -> None:
     a, b = st.region
     if b < a:
         return
+    for i in range(a, b + 1):
+        if st.rule_of(i) == "bare-url":
+            del st.decided[i]  # a link inside the article (a source, a product list)
     idx = [i for i in range(a, b + 1) if st.open(i)]
     for k, i in enumerate(idx):
         ln = st.lines[i]
@@ -936,12 +941,32 @@ def rule_body_short(st: _State, stats: LineStats | None) -> None:
         nxt = st.lines[idx[k + 1]] if k + 1 < len(idx) else None
         nxt_body = nxt is not None and nxt.cls in ("good", "near")
         label = _label_like(ln)
-        if ln.heading_like and nxt_body and k > 0 and (not label or ln.text.isupper() or _loose(st, i)):
-            # a label is a sub-heading when it is set apart by blank lines or
-            # in capitals; glued to the text it is a credit ("Sputnik")
+        prv = st.lines[idx[k - 1]] if k > 0 else None
+        in_block = prv is not None and prv.no == ln.no - 1 and prv.cls == "short"
+        if ln.heading_like and nxt_body and k > 0 and _inline_teaser(ln, nxt):
+            st.remove(i, "inline-teaser")
+        elif cr.is_embed_attribution(ln.text) or in_block and not label:
+            continue  # the signature of a quoted post; the last item of a list
+        elif ln.heading_like and k > 0 and (nxt_body or label and nxt is not None and nxt.words >= 2) and (
+            not label or ln.text.isupper() or _loose(st, i)
+        ):
+            # a label is a sub-heading (also over a list) when it is set
+            # apart by blank lines or in capitals; glued to the text it is a
+            # credit ("Sputnik")
             st.set(i, "heading", "heading")
         elif label:
             st.remove(i, "stray-label")
+
+
+def _inline_teaser(ln: Line, nxt: Line) -> bool:
+    """A headline between two paragraphs that belongs to another story:
+    it ends in a genre label (``…: Analysis``), or it is a long headline and
+    the paragraph under it continues the one above (``But other analysts
+    …``)."""
+    if cr.has_genre_suffix(ln.text):
+        return True
+    first = cr.words(nxt.text)[:1]
+    return ln.words >= LIMITS["teaser_heading_words"] and bool(first) and first[0].lower() in cr.CONTINUATION_OPENERS
 
 
 # --- the chain ------------------------------------------------------------------------

@@ -266,6 +266,32 @@ STOPWORDS: frozenset[str] = frozenset(
     """.split()
 )
 
+# Words that open a sentence continuing the one before it.  A headline
+# between two paragraphs, followed by one of these, interrupts running text:
+# it is an inline teaser of another story, not a sub-heading.  Data.
+CONTINUATION_OPENERS: frozenset[str] = frozenset(
+    """
+    but however and yet so still meanwhile moreover furthermore nevertheless instead although though
+    mais cependant pourtant toutefois et aber doch jedoch und allerdings pero sin embargo también
+    ma però tuttavia eppure mas porém contudo entretanto но однако и а также
+    """.split()
+)
+
+# Genre labels that close a headline ("… sparks fears: Analysis"): a line
+# ending in one is the headline of another story.  Data, multilingual.
+HEADLINE_GENRES = (
+    "analysis", "opinion", "op-ed", "editorial", "explainer", "exclusive", "live updates", "podcast",
+    "analyse", "tribune", "décryptage", "meinung", "kommentar", "analyse", "análisis", "opinión",
+    "analisi", "opinione", "commento", "análise", "opinião", "анализ", "мнение", "колонка",
+)
+_GENRE_SUFFIX_RE = re.compile(
+    r"\S\s*[:|–—]\s*(?:" + "|".join(re.escape(g) for g in HEADLINE_GENRES) + r")\s*$", re.I)
+
+
+def has_genre_suffix(s: str) -> bool:
+    return bool(_GENRE_SUFFIX_RE.search(s.strip()))
+
+
 # Type labels that precede entity names in "related people / in this
 # article" lists (Person / Vladimir Putin).  Data, multilingual.
 ENTITY_TYPES = (
