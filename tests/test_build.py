@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 from pathlib import Path
+
+import pytest
 
 from conftest import SEEDS, build_site
 
@@ -115,3 +118,80 @@ def test_cli_build_same_as_readme(tmp_path):
     )
     assert r.returncode == 0, r.stderr[-2000:]
     assert len(list((out / "articles").glob("*.html"))) == 5
+
+
+def _pagefind_contents(bundle):
+    """A Pagefind bundle decoded: per language, the word postings (by page
+    URL, with positions), the index chunk ranges, the filters, the meta fields."""
+    import json
+
+    from annotated_archive import search_index as si
+
+    entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+    out = {}
+    for lang, info in entry["languages"].items():
+        meta, _ = si.decode(si._read_file(bundle / f"pagefind.{info['hash']}.pf_meta"))
+        version, pages, chunks, filters, sorts, fields = meta
+        urls = [json.loads(si._read_file(bundle / "fragment" / f"{h}.pf_fragment"))["url"] for h, _ in pages]
+
+        def postings(ps):
+            n, res = 0, []
+            for p in ps:  # page numbers are stored as differences
+                n += p[0]
+                res.append((urls[n], tuple(p[1]), tuple(p[2])))
+            return sorted(res)
+
+        words = {}
+        for _from, _to, h in chunks:
+            chunk, _ = si.decode(si._read_file(bundle / "index" / f"{h}.pf_index"))
+            for word, ps, variants in chunk[0]:
+                words[word] = (postings(ps), sorted((v, postings(vp)) for v, vp in variants))
+        flt = {}
+        for _name, h in filters:
+            f, _ = si.decode(si._read_file(bundle / "filter" / f"{h}.pf_filter"))
+            flt[f[0]] = {v: sorted(urls[p] for p in ps) for v, ps in f[1]}
+        out[lang] = {
+            "version": version, "pages": sorted(urls), "chunks": [(a, b) for a, b, _ in chunks],
+            "words": words, "filters": flt, "sorts": sorts, "fields": sorted(fields),
+        }
+    return entry["version"], out
+
+
+def test_merged_search_shards_equal_one_pagefind_run(site, tmp_path):
+    """The shards, merged, are the index one Pagefind run over all articles
+    makes: same pages, words and positions, same chunk ranges (so a search
+    fetches the same chunks), same filters."""
+    from annotated_archive import search_index as si
+
+    one, sharded = tmp_path / "one", tmp_path / "sharded"
+    for d in (one, sharded):
+        shutil.copytree(site / "articles", d / "articles")
+    assert si._single(one).ok
+    r = si.build(sharded, tmp_path / "cache", 2)
+    assert r.ok and r.merged and r.shards > 1 and r.rebuilt == r.shards
+    assert r.pages == len(list((site / "articles").glob("*.html")))
+    a, b = _pagefind_contents(one / "pagefind"), _pagefind_contents(sharded / "pagefind")
+    assert a[0] == b[0]
+    for lang in a[1]:
+        x, y = a[1][lang], b[1][lang]
+        assert x["words"] and x["filters"]
+        for key in x:
+            assert x[key] == y[key], key
+    # the library files come along
+    assert (sharded / "pagefind" / "pagefind.js").read_bytes() == (one / "pagefind" / "pagefind.js").read_bytes()
+    # a second build with nothing changed re-indexes nothing and gives the same bundle
+    r2 = si.build(sharded, tmp_path / "cache", 2)
+    assert r2.ok and r2.rebuilt == 0
+    assert _pagefind_contents(sharded / "pagefind") == b
+
+
+def test_search_shard_merge_rejects_an_unknown_format(tmp_path):
+    from annotated_archive import search_index as si
+
+    d = tmp_path / "shard"
+    d.mkdir()
+    (d / "pagefind-entry.json").write_text('{"version": "0.0.1", "languages": {}}', "utf-8")
+    with pytest.raises(si.FormatError):
+        si.merge([d], tmp_path / "out")
+    with pytest.raises(si.FormatError):
+        si.decode(bytes([0xF9, 0, 0]))  # a float: not in Pagefind's index

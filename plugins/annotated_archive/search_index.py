@@ -178,7 +178,10 @@ class _Words:
         #          {variant: [[page, ...], ...]}, postings]
         self.words: dict[str, list] = {}
 
-    def add_chunk(self, b: bytes, offset: int) -> None:
+    def add_chunk(self, b: bytes, offset: int, fields: dict[int, int] | None = None) -> None:
+        """Add one shard's index chunk; ``offset``: the pages before the shard;
+        ``fields``: the shard's meta field numbers -> the merged ones (None:
+        the same).  Meta positions start with -1 - field number."""
         major, n, i = _arg(b, 0)
         if major != 4 or n != 1:
             raise FormatError("word index: not a one-item array")
@@ -198,8 +201,9 @@ class _Words:
                 entry = self.words[word] = [0, [], 0, {}, 0]
             if npages:
                 total = postings = 0
-                first = None
-                for _ in range(npages):
+                start = i
+                pieces = []
+                for k in range(npages):
                     m = match(b, i)
                     if m is None:
                         raise FormatError(f"word index: bad page entry for {word!r}")
@@ -208,11 +212,17 @@ class _Words:
                     t, u = m[2], m[3]
                     postings += (1 + (t[0] & 31 if len(t) == 1 else int.from_bytes(t[1:], "big"))
                                  + (u[0] & 31 if len(u) == 1 else int.from_bytes(u[1:], "big")))
-                    if first is None:
-                        first = (total, m.end(1))
+                    if k == 0:  # the first page number: relative to the merged list's last one
+                        pieces.append(b"\x83" + encode(offset + total - entry[2]))
+                        start = m.end(1)
+                    if fields is not None and u != b"\x80":
+                        metas, _ = decode(b, m.start(3))
+                        pieces.append(b[start : m.start(3)])
+                        pieces.append(encode([-1 - fields[-1 - v] if v < 0 else v for v in metas]))
+                        start = m.end()
                     i = m.end()
-                delta, rest = first
-                entry[1].append(b"\x83" + encode(offset + delta - entry[2]) + b[rest:i])
+                pieces.append(b[start:i])
+                entry[1].append(b"".join(pieces))
                 entry[0] += npages
                 entry[2] = offset + total
                 entry[4] += postings
@@ -222,6 +232,8 @@ class _Words:
                 for p in vpages:  # to absolute page numbers
                     page += p[0]
                     p[0] = page
+                    if fields is not None:
+                        p[2] = [-1 - fields[-1 - v] if v < 0 else v for v in p[2]]
                 entry[3].setdefault(vword, []).extend(vpages)
         if i != len(b):
             raise FormatError("word index: trailing bytes")
@@ -304,15 +316,20 @@ def _merge_language(lang: str, parts, out: Path) -> tuple[int, str]:
     fragments: dict[str, Path] = {}  # fragment name -> file
     words = _Words()
     filters: dict[str, dict[str, list[int]]] = {}
-    meta_fields: list[str] = []
-    version = None
+    metas = []
     for d, info in parts:
-        meta, end = decode(_read_file(d / f"pagefind.{info['hash']}.pf_meta"))
+        meta, _ = decode(_read_file(d / f"pagefind.{info['hash']}.pf_meta"))
         if not isinstance(meta, list) or len(meta) != 6:
             raise FormatError("metadata: not [version, pages, chunks, filters, sorts, meta fields]")
-        version, shard_pages, chunks, shard_filters, sorts, fields = meta
-        if sorts:
+        if meta[4]:
             raise FormatError("sort orders (data-pagefind-sort) cannot be merged")
+        metas.append((d, meta))
+    # meta positions name their field by its number in the sorted field list
+    meta_fields = sorted({f for _, meta in metas for f in meta[5]})
+    number = {f: n for n, f in enumerate(meta_fields)}
+    version = metas[0][1][0]
+    for d, (_version, shard_pages, chunks, shard_filters, _sorts, fields) in metas:
+        renumber = {n: number[f] for n, f in enumerate(fields)}
         offset = len(pages)
         for name, word_count in shard_pages:
             src = d / "fragment" / f"{name}.pf_fragment"
@@ -321,16 +338,14 @@ def _merge_language(lang: str, parts, out: Path) -> tuple[int, str]:
                 new += "x"  # a different page with the same short hash in another shard
             fragments[new] = src
             pages.append([new, word_count])
+        same = all(k == v for k, v in renumber.items())
         for _from, _to, chunk_hash in chunks:
-            words.add_chunk(_read_file(d / "index" / f"{chunk_hash}.pf_index"), offset)
+            words.add_chunk(_read_file(d / "index" / f"{chunk_hash}.pf_index"), offset, None if same else renumber)
         for name, filter_hash in shard_filters:
             f, _ = decode(_read_file(d / "filter" / f"{filter_hash}.pf_filter"))
             values = filters.setdefault(f[0], {})
             for value, page_numbers in f[1]:
                 values.setdefault(value, []).extend(p + offset for p in page_numbers)
-        for field in fields:
-            if field not in meta_fields:
-                meta_fields.append(field)
 
     for name, src in fragments.items():
         _link_or_copy(src, out / "fragment" / f"{name}.pf_fragment")
@@ -355,7 +370,7 @@ def _merge_language(lang: str, parts, out: Path) -> tuple[int, str]:
         _write_file(out / "filter" / f"{h}.pf_filter", payload)
         meta_filters.append([name, h])
 
-    payload = encode([version, pages, index_chunks, meta_filters, [], sorted(meta_fields)])
+    payload = encode([version, pages, index_chunks, meta_filters, [], meta_fields])
     meta_hash = f"{lang}_{hashlib.sha256(payload).hexdigest()[:10]}"
     _write_file(out / f"pagefind.{meta_hash}.pf_meta", payload)
     return len(pages), meta_hash
@@ -390,10 +405,20 @@ def _shard_of(name: str) -> str | None:
     return c if c and c in SHARDS else None
 
 
+def _pagefind_command() -> list[str]:
+    """The Pagefind binary the PyPI package ships (what ``python -m pagefind``
+    runs), called directly: one Python start-up less per shard."""
+    try:
+        from pagefind.service import _must_get_executable
+
+        return [str(_must_get_executable().resolve())]
+    except Exception:  # noqa: BLE001 - any change in the package: go through its module
+        return [sys.executable, "-m", "pagefind"]
+
+
 def _run_pagefind(site: Path, glob: str, bundle: Path) -> str | None:
     """Run Pagefind; None on success, else the error."""
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", glob,
-           "--output-path", str(bundle), "--silent"]
+    cmd = [*_pagefind_command(), "--site", str(site), "--glob", glob, "--output-path", str(bundle), "--silent"]
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT)
     except (OSError, subprocess.TimeoutExpired) as exc:
