@@ -24,3 +24,49 @@ def test_paged_splits_and_links():
 def test_empty_listing_still_has_one_page():
     pages = _paged("index.html", "index", [], 200, lambda items: {"rows": items})
     assert len(pages) == 1 and pages[0].save_as == "index.html"
+
+
+# ------------------------------------------------ fast paths give the same text
+
+import json
+import re
+
+from hypothesis import given, settings, strategies as st
+
+from annotated_archive.render import _INVISIBLE, _json_escape, json_ld, neutralise
+
+
+def test_every_invisible_character_is_non_printable():
+    # neutralise() returns printable text unchanged without running the regex
+    hits = [chr(cp) for cp in range(0x110000) if _INVISIBLE.match(chr(cp))]
+    assert len(hits) > 100
+    assert [h for h in hits if h.isprintable()] == []
+    assert neutralise("a\u202eb") == "a<U+202E>b" and neutralise("plain text") == "plain text"
+
+
+def _json_ld_reference(obj):
+    """json_ld as the standard library writes it (the slow path)."""
+    s = json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=1)
+    s = s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    s = s.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return _INVISIBLE.sub(_json_escape, s)
+
+
+_hostile = st.text(st.sampled_from(list("a <>&\"\\\n\t\x00\x7f\u2028\u2029\u202e\u200b\ufeff\ufffe\U0001fffe\ud800é")), max_size=12)
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | _hostile,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_hostile, inner, max_size=3),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_values)
+def test_json_ld_fast_encoder_matches_the_standard_library(obj):
+    assert str(json_ld(obj)) == _json_ld_reference(obj)
+
+
+def test_json_ld_falls_back_for_other_types():
+    for obj in ({"score": 0.5, "n": [1, 2.25]}, {3: "x", 1: None}, [True, 10**30]):
+        assert str(json_ld(obj)) == _json_ld_reference(obj)
+    assert not re.search("[<>&]", str(json_ld({"t": "</script><!--&"})))

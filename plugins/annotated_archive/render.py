@@ -141,6 +141,8 @@ def url(kind: str, **kw: str) -> str:
 
 def neutralise(text: str) -> str:
     """Make invisible formatting characters visible (``<U+202E>``)."""
+    if text.isprintable():  # the common case: every character _INVISIBLE matches is non-printable
+        return str(text)
     return _INVISIBLE.sub(lambda m: f"<U+{ord(m.group(0)):04X}>", text)
 
 
@@ -206,14 +208,63 @@ def month_of(iso: str | None) -> str | None:
     return None
 
 
+_JSON_STR = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for strings
+
+
 def _json_escape(m: re.Match) -> str:
     b = m.group(0).encode("utf-16-be", "surrogatepass")
     return "".join("\\u%04x" % int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b), 2))
 
 
+def _json_string(text: str) -> str:
+    """One JSON string as :func:`json_ld` writes it (these characters only
+    ever occur inside strings, so escaping each string is escaping the whole)."""
+    s = _JSON_STR(text).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    s = s.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return s if s.isprintable() else _INVISIBLE.sub(_json_escape, s)
+
+
+def _json_indented(obj: Any, pad: str, memo: dict[str, str]) -> str:
+    """The text of ``json.dumps(obj, ensure_ascii=False, sort_keys=True,
+    indent=1)`` after :func:`json_ld`'s escaping, for str-keyed dicts, lists,
+    strings, ints, booleans and None (TypeError otherwise): the standard
+    library's indenting encoder is pure Python and several times slower."""
+    if isinstance(obj, str):
+        s = memo.get(obj)
+        if s is None:
+            s = memo[obj] = _json_string(obj)  # keys, types and URLs repeat
+        return s
+    if obj is None:
+        return "null"
+    if obj is True:
+        return "true"
+    if obj is False:
+        return "false"
+    if type(obj) is int:
+        return int.__repr__(obj)
+    inner = pad + " "
+    sep = "," + inner
+    if isinstance(obj, dict):
+        if not obj:
+            return "{}"
+        if not all(type(k) is str for k in obj):
+            raise TypeError("non-string key")
+        items = sorted(obj.items(), key=lambda kv: kv[0])
+        return "{" + inner + sep.join(_json_indented(k, "", memo) + ": " + _json_indented(v, inner, memo) for k, v in items) + pad + "}"
+    if isinstance(obj, (list, tuple)):
+        if not obj:
+            return "[]"
+        return "[" + inner + sep.join(_json_indented(v, inner, memo) for v in obj) + pad + "]"
+    raise TypeError(f"not handled: {type(obj).__name__}")
+
+
 def json_ld(obj: Any) -> Markup:
     """JSON for a <script type="application/ld+json">: '<', '>', '&' escaped
     as \\u sequences so scraped text can never close the script element."""
+    try:
+        return Markup(_json_indented(obj, "\n", {}))
+    except TypeError:
+        pass  # floats, other types: the standard library's encoder, same text
     s = json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=1)
     s = s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     s = s.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
@@ -373,19 +424,20 @@ def _article_body(ctx: _Ctx, d: CleanDoc, footnotes: list[dict[str, Any]]) -> Ma
     by_block: dict[int, list[tuple[int, int, Markup, Markup]]] = defaultdict(list)
     for fn in footnotes:
         c: Claim = fn["claim"]
-        open_ = Markup('<span class="claim" id="claim-{}">').format(c.id)
+        # (plain str formatting of escaped or integer parts: Markup.format is slow)
+        open_ = Markup('<span class="claim" id="claim-%s">' % escape(c.id))
         close = Markup(
             '</span><sup class="fnref"><a href="#fn-{n}" id="fnref-{n}" role="doc-noteref" aria-describedby="fn-{n}" '
-            'data-fn="{n}">{n}</a></sup>'
-        ).format(n=fn["n"])
+            'data-fn="{n}">{n}</a></sup>'.format(n=int(fn["n"]))
+        )
         by_block[c.block].append((c.start, c.end, open_, close))
     parts = []
     for i, b in enumerate(d.blocks):
         inner = _block_html(b.text, sorted(by_block.get(i, ()), key=lambda s: s[0]), b.lacunae)
         if b.kind == "h":
-            parts.append(Markup('<h2 id="p{}">{}</h2>').format(i, inner))
+            parts.append(Markup('<h2 id="p%d">%s</h2>' % (i, inner)))
         else:
-            parts.append(Markup('<p id="p{}">{}</p>').format(i, inner))
+            parts.append(Markup('<p id="p%d">%s</p>' % (i, inner)))
     return Markup("\n").join(parts)
 
 
@@ -509,9 +561,9 @@ def _diff_html(diff) -> Markup:
         if op.op == "equal":
             parts.append(esc(op.text))
         elif op.op == "delete":
-            parts.append(Markup('<del title="only in the canonical version">{}</del>').format(esc(op.text)))
+            parts.append(Markup('<del title="only in the canonical version">%s</del>' % esc(op.text)))
         else:
-            parts.append(Markup('<ins title="only in this version">{}</ins>').format(esc(op.text)))
+            parts.append(Markup('<ins title="only in this version">%s</ins>' % esc(op.text)))
     return Markup("").join(parts)
 
 
