@@ -594,3 +594,47 @@ def test_accessibility_and_screenshots(kind, site, served, browser, watch, axe_s
         ctx.close()
     watch.check()
     assert not problems, "\n".join(problems)
+
+
+NEW_SEED = """Council approves riverside library after decade of debate
+
+The city council on Tuesday approved plans for a riverside library, a project residents have discussed for a decade. Councillor Amara Quellington said the building would open in two years. "We have waited long enough," she told reporters after the vote.
+
+The library will hold a reading room, a children's wing and a small archive of local newspapers. Construction is expected to begin in the spring, the council said in a statement.
+"""
+
+
+def _shards_rebuilt(err: str) -> tuple[int, int]:
+    m = re.search(r"search shards rebuilt\s+(\d+)/(\d+)", err)
+    assert m, err[-2000:]
+    return int(m[1]), int(m[2])
+
+
+def test_rebuild_after_one_new_seed_reindexes_one_shard(tmp_path, seeds_copy, browser, capsys):
+    """Adding one seed re-indexes one search shard (the others come from the
+    cache), and the merged index finds the new article in the browser."""
+    from conftest import build_site
+
+    out = tmp_path / "out"
+    assert build_site(out, seeds=seeds_copy) == 0
+    done, total = _shards_rebuilt(capsys.readouterr().err)
+    assert done == total >= 1
+    (seeds_copy / "900_new_library.txt").write_text(NEW_SEED, encoding="utf-8")
+    assert build_site(out, seeds=seeds_copy) == 0
+    done, total = _shards_rebuilt(capsys.readouterr().err)
+    assert done == 1, (done, total)
+    new = sorted(set(articles(out)))
+    assert len(new) == 6
+    with serve_under_subpath(out, tmp_path / "srv") as base:
+        ctx = browser.new_context(viewport=DESKTOP)
+        pg = ctx.new_page()
+        pg.set_default_timeout(TIMEOUT)
+        search(pg, base, "Quellington")
+        assert pg.locator("#results li").count() == 1
+        href = pg.locator("#results a").first.get_attribute("href")
+        doc = re.search(r"articles/(\w+)\.html", href)[1]
+        assert "Quellington" in html(out, f"articles/{doc}.html")
+        # the old articles are still found: a word of every article's title
+        search(pg, base, '"Russia is Back"')
+        assert pg.locator("#results li").count() >= 1
+        ctx.close()

@@ -32,6 +32,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -165,78 +166,87 @@ def _short_hash(lang: str, payload: bytes, taken, n: int = 7) -> str:
 
 # ----------------------------------------------------------------- merge
 
-class _Words:
-    """The merged word postings of one language.
+def parse_chunk(b: bytes, fields: dict[int, int] | None = None) -> list[tuple]:
+    """One shard's index chunk as a list of word segments
+    ``(word, pages, first page, rest, last page, postings, variants)``:
+    ``rest`` is the encoded posting list after its first page number (page
+    numbers are stored as differences to the previous one, so the rest does
+    not change when the shard's pages move in the merged list).  ``fields``:
+    the shard's meta field numbers -> the merged ones (None: unchanged; a
+    meta position list starts with -1 - field number)."""
+    major, n, i = _arg(b, 0)
+    if major != 4 or n != 1:
+        raise FormatError("word index: not a one-item array")
+    major, nwords, i = _arg(b, i)
+    if major != 4:
+        raise FormatError("word index: no word list")
+    match = _PAGE.match
+    out = []
+    for _ in range(nwords):
+        if b[i] != 0x83:
+            raise FormatError("word index: a word is not [word, pages, variants]")
+        word, i = decode(b, i + 1)
+        major, npages, i = _arg(b, i)
+        if major != 4 or not isinstance(word, str):
+            raise FormatError("word index: bad word entry")
+        total = postings = first = 0
+        start = i
+        pieces = []
+        for k in range(npages):
+            m = match(b, i)
+            if m is None:
+                raise FormatError(f"word index: bad page entry for {word!r}")
+            t = m[1]
+            total += t[0] if len(t) == 1 else int.from_bytes(t[1:], "big")
+            t, u = m[2], m[3]
+            postings += (1 + (t[0] & 31 if len(t) == 1 else int.from_bytes(t[1:], "big"))
+                         + (u[0] & 31 if len(u) == 1 else int.from_bytes(u[1:], "big")))
+            if k == 0:
+                first, start = total, m.end(1)
+            if fields is not None and u != b"\x80":
+                metas, _ = decode(b, m.start(3))
+                pieces.append(b[start : m.start(3)])
+                pieces.append(encode([-1 - fields[-1 - v] if v < 0 else v for v in metas]))
+                start = m.end()
+            i = m.end()
+        pieces.append(b[start:i])
+        variants, i = decode(b, i)
+        if fields is not None:
+            for _vword, vpages in variants:
+                for p in vpages:
+                    p[2] = [-1 - fields[-1 - v] if v < 0 else v for v in p[2]]
+        out.append((word, npages, first, b"".join(pieces), total, postings, variants))
+    if i != len(b):
+        raise FormatError("word index: trailing bytes")
+    return out
 
-    In a word's posting list each page number is stored as the difference
-    to the previous one: appending a shard's list only re-encodes its first
-    entry (offset by the pages before the shard); the rest is copied as is.
-    """
+
+class _Words:
+    """The merged word postings of one language."""
 
     def __init__(self) -> None:
         # word -> [page count, [encoded page entries...], last page number,
         #          {variant: [[page, ...], ...]}, postings]
         self.words: dict[str, list] = {}
 
-    def add_chunk(self, b: bytes, offset: int, fields: dict[int, int] | None = None) -> None:
-        """Add one shard's index chunk; ``offset``: the pages before the shard;
-        ``fields``: the shard's meta field numbers -> the merged ones (None:
-        the same).  Meta positions start with -1 - field number."""
-        major, n, i = _arg(b, 0)
-        if major != 4 or n != 1:
-            raise FormatError("word index: not a one-item array")
-        major, nwords, i = _arg(b, i)
-        if major != 4:
-            raise FormatError("word index: no word list")
-        match = _PAGE.match
-        for _ in range(nwords):
-            if b[i] != 0x83:
-                raise FormatError("word index: a word is not [word, pages, variants]")
-            word, i = decode(b, i + 1)
-            major, npages, i = _arg(b, i)
-            if major != 4 or not isinstance(word, str):
-                raise FormatError("word index: bad word entry")
-            entry = self.words.get(word)
+    def add(self, segments: list[tuple], offset: int) -> None:
+        """Append one shard's word segments; ``offset``: the pages before it."""
+        words = self.words
+        for word, npages, first, rest, total, postings, variants in segments:
+            entry = words.get(word)
             if entry is None:
-                entry = self.words[word] = [0, [], 0, {}, 0]
+                entry = words[word] = [0, [], 0, {}, 0]
             if npages:
-                total = postings = 0
-                start = i
-                pieces = []
-                for k in range(npages):
-                    m = match(b, i)
-                    if m is None:
-                        raise FormatError(f"word index: bad page entry for {word!r}")
-                    t = m[1]
-                    total += t[0] if len(t) == 1 else int.from_bytes(t[1:], "big")
-                    t, u = m[2], m[3]
-                    postings += (1 + (t[0] & 31 if len(t) == 1 else int.from_bytes(t[1:], "big"))
-                                 + (u[0] & 31 if len(u) == 1 else int.from_bytes(u[1:], "big")))
-                    if k == 0:  # the first page number: relative to the merged list's last one
-                        pieces.append(b"\x83" + encode(offset + total - entry[2]))
-                        start = m.end(1)
-                    if fields is not None and u != b"\x80":
-                        metas, _ = decode(b, m.start(3))
-                        pieces.append(b[start : m.start(3)])
-                        pieces.append(encode([-1 - fields[-1 - v] if v < 0 else v for v in metas]))
-                        start = m.end()
-                    i = m.end()
-                pieces.append(b[start:i])
-                entry[1].append(b"".join(pieces))
+                entry[1].append(b"\x83" + encode(offset + first - entry[2]) + rest)
                 entry[0] += npages
                 entry[2] = offset + total
                 entry[4] += postings
-            variants, i = decode(b, i)
             for vword, vpages in variants:
-                page = offset
+                page, pages = offset, []
                 for p in vpages:  # to absolute page numbers
                     page += p[0]
-                    p[0] = page
-                    if fields is not None:
-                        p[2] = [-1 - fields[-1 - v] if v < 0 else v for v in p[2]]
-                entry[3].setdefault(vword, []).extend(vpages)
-        if i != len(b):
-            raise FormatError("word index: trailing bytes")
+                    pages.append([page, *p[1:]])
+                entry[3].setdefault(vword, []).extend(pages)
 
     def chunks(self):
         """Encoded index chunks in word order, each with its first and last word."""
@@ -293,7 +303,7 @@ def merge(shard_dirs: list[Path], out: Path) -> int:
     # the library (pagefind.js, the WASM, the UI files) is the same in every shard
     for d in shard_dirs:
         for p in d.iterdir():
-            if p.is_file() and p.name != "pagefind-entry.json" and p.suffix != ".pf_meta":
+            if p.is_file() and p.name != "pagefind-entry.json" and p.suffix not in (".pf_meta", ".pickle", ".tmp"):
                 if not (out / p.name).exists():
                     _link_or_copy(p, out / p.name)
     languages: dict[str, dict] = {}
@@ -338,9 +348,11 @@ def _merge_language(lang: str, parts, out: Path) -> tuple[int, str]:
                 new += "x"  # a different page with the same short hash in another shard
             fragments[new] = src
             pages.append([new, word_count])
-        same = all(k == v for k, v in renumber.items())
-        for _from, _to, chunk_hash in chunks:
-            words.add_chunk(_read_file(d / "index" / f"{chunk_hash}.pf_index"), offset, None if same else renumber)
+        if all(k == v for k, v in renumber.items()):
+            words.add(_segments(d, lang, chunks), offset)
+        else:
+            for _from, _to, chunk_hash in chunks:
+                words.add(parse_chunk(_read_file(d / "index" / f"{chunk_hash}.pf_index"), renumber), offset)
         for name, filter_hash in shard_filters:
             f, _ = decode(_read_file(d / "filter" / f"{filter_hash}.pf_filter"))
             values = filters.setdefault(f[0], {})
@@ -374,6 +386,23 @@ def _merge_language(lang: str, parts, out: Path) -> tuple[int, str]:
     meta_hash = f"{lang}_{hashlib.sha256(payload).hexdigest()[:10]}"
     _write_file(out / f"pagefind.{meta_hash}.pf_meta", payload)
     return len(pages), meta_hash
+
+
+def _segments(d: Path, lang: str, chunks) -> list[tuple]:
+    """A shard's parsed word index, kept beside it (a shard never changes)."""
+    saved = d / f"words.{lang}.pickle"
+    if saved.is_file():
+        try:
+            return pickle.loads(saved.read_bytes())
+        except Exception:  # noqa: BLE001 - a damaged file: parse again
+            pass
+    segments = []
+    for _from, _to, chunk_hash in chunks:
+        segments += parse_chunk(_read_file(d / "index" / f"{chunk_hash}.pf_index"))
+    tmp = saved.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(segments, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, saved)
+    return segments
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -428,11 +457,40 @@ def _run_pagefind(site: Path, glob: str, bundle: Path) -> str | None:
     return None
 
 
+_BODY = re.compile(rb"<(\w+)[^>]*\sdata-pagefind-body[\s>=]")
+_HTML_TAG = re.compile(rb"<html[^>]*>", re.I)
+_TAGGED = re.compile(rb"<[^>]*\sdata-pagefind-[^>]*>[^<]*")
+
+
+def indexed_part(page: bytes) -> bytes:
+    """The bytes of a page that Pagefind reads: the ``<html>`` tag (the
+    language), the ``data-pagefind-body`` element and any element with a
+    ``data-pagefind-*`` attribute outside it.  The rest (navigation, the
+    previous/next links that change when an article is added) is left out
+    of the shard key, so it does not re-index a shard.  A page without
+    ``data-pagefind-body`` counts whole."""
+    m = _BODY.search(page)
+    if m is None:
+        return page
+    tag = m[1]
+    opening, closing = re.compile(rb"<" + tag + rb"[\s>]"), b"</" + tag + b">"
+    depth, i = 1, m.end()
+    while depth:
+        c = page.find(closing, i)
+        if c < 0:
+            return page
+        depth += len(opening.findall(page, i, c)) - 1
+        i = c + len(closing)
+    outside = page[: m.start()] + page[i:]
+    html_tag = _HTML_TAG.search(page)
+    return b"\0".join([html_tag[0] if html_tag else b"", page[m.start() : i], *_TAGGED.findall(outside)])
+
+
 def _shard_key(site: Path, files: list[str], version: str) -> str:
     h = hashlib.sha256(f"{version}\0{ARTICLES}\n".encode())
     for rel in files:
         h.update(rel.encode("utf-8") + b"\0")
-        h.update(hashlib.sha256((site / rel).read_bytes()).digest())
+        h.update(hashlib.sha256(indexed_part((site / rel).read_bytes())).digest())
     return h.hexdigest()[:20]
 
 
@@ -499,12 +557,25 @@ def _sharded(site: Path, groups: dict[str, list[str]], cache: Path | None, worke
         if errors:
             log.error("search index not built: %s", errors[0])
             return Result(False, len(groups), len(todo), 0, True)
-        # keep only the shards in use
-        keep = {d.name for d in want.values()}
+        # the merged bundle is kept too: a build with no changed shard only links it
+        shards = [want[s] for s in sorted(want)]
+        merged = root / ("merged-" + hashlib.sha256("\n".join(d.name for d in shards).encode()).hexdigest()[:20])
+        if not (merged / "pagefind-entry.json").is_file():
+            work = merged.with_name(merged.name + ".tmp")
+            merge(shards, work)
+            if merged.exists():
+                shutil.rmtree(merged)
+            os.replace(work, merged)
+        keep = {d.name for d in shards} | {merged.name}
         for d in root.iterdir():
             if d.name not in keep:
                 shutil.rmtree(d, ignore_errors=True)
-        pages = merge([want[s] for s in sorted(want)], site / BUNDLE)
+        bundle = site / BUNDLE
+        if bundle.exists():
+            shutil.rmtree(bundle)
+        shutil.copytree(merged, bundle, copy_function=_link_or_copy)
+        entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+        pages = sum(v.get("page_count", 0) for v in entry["languages"].values())
         return Result(True, len(groups), len(todo), pages, True)
     finally:
         if tmp is not None:
