@@ -77,10 +77,15 @@ _OPINION_RX = re.compile(
     r"(?<!\w)(?:" + "|".join(p.pattern[len(r"(?<!\w)"):-len(r"(?!\w)")] for p in OPINION_MARKERS) + r")(?!\w)", re.I
 )
 _BOILERPLATE_RX = re.compile("|".join(f"(?:{p.pattern})" for p in BOILERPLATE), re.I)
+# ... split into the patterns anchored at the start ("^", no MULTILINE: a
+# search is a match at 0) and the rest, which are searched
+_BOILERPLATE_START = re.compile("|".join(f"(?:{p.pattern})" for p in BOILERPLATE if p.pattern.startswith("^")), re.I)
+_BOILERPLATE_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in BOILERPLATE if not p.pattern.startswith("^")), re.I)
 _FEMALE_ROLE = re.compile(r"\b(spokeswoman|chairwoman|mrs|ms)\b", re.I)
 CAPTION_PREFIX = re.compile(r"^[A-Z][\w ,./-]{0,80}\s[-–—]\s*(PHOTO|FILE|IMAGE)\b|^\(?(AP|AFP|Reuters|Getty)\b.*(photo|file)", re.I)
 
 _TERMINAL = ".!?…:;"
+_HAS_ALNUM = re.compile(r"[^\W_]")
 
 
 # -------------------------------------------------------------------- ids
@@ -97,23 +102,30 @@ def claim_id(doc_id: str, text: str, occurrence: int = 0) -> str:
 
 
 def _is_heading_like(u: Unit, single: bool) -> bool:
-    t = u.text.rstrip(ALL_QUOTES + " ")
-    ws = [w for w in u.text.split() if any(c.isalpha() for c in w)]
+    text = u.text
+    if not single:
+        # (only "no word with a letter" makes a unit of a longer block a
+        # heading; a letter is never whitespace, so: no letter at all)
+        return not any(map(str.isalpha, text))
+    t = text.rstrip(ALL_QUOTES + " ")
+    ws = [w for w in text.split() if any(map(str.isalpha, w))]
     if not ws:
         return True
-    if single and t[-1:] not in _TERMINAL and len(ws) <= 20:
+    if t[-1:] not in _TERMINAL and len(ws) <= 20:
         return True  # a short one-line block with no closing punctuation: a label, heading or link
+    if len(ws) > 16 or t[-1:] not in "?!:":
+        return False
     caps = sum(1 for w in ws if w.lstrip(ALL_QUOTES + "(")[:1].isupper())
-    return single and len(ws) <= 16 and caps / len(ws) >= CLAIM_RULES["headline_cap_ratio"] and t[-1:] in "?!:"
+    return caps / len(ws) >= CLAIM_RULES["headline_cap_ratio"]
 
 
 def _is_boilerplate(text: str, captions: frozenset[str]) -> bool:
     s = text.strip()
     if s in captions or any(c and (s in c or c in s) and len(c) > 20 for c in captions):
         return True
-    if CAPTION_PREFIX.search(s):
+    if CAPTION_PREFIX.match(s):  # both alternatives start with "^"
         return True
-    return _BOILERPLATE_RX.search(s) is not None
+    return _BOILERPLATE_START.match(s) is not None or _BOILERPLATE_ANY.search(s) is not None
 
 
 def _writer_question(text: str) -> bool:
@@ -152,28 +164,28 @@ def _checkable(text: str, toks: list[Tok] | None = None, spans: list[tuple[int, 
         toks = tokenize(text)
     if spans is None:
         spans = quoted_spans(text)
-    outside = _outside_quotes(text, spans)
+    outside = _outside_quotes(text, spans) if spans else text
     if _OPINION_RX.search(outside):
         return False, "opinion"
     # tokens outside the quotations (no token crosses a quotation mark, so
-    # these are the tokens of ``outside``)
-    if any(t.text == "I" or (t.low in WRITER_PERSON and t.text != t.text.upper()) for t in toks if not _in_spans(t.start, spans)):
-        return False, "writer"
+    # these are the tokens of ``outside``); "I" is the only token whose
+    # case-folded form ("i") matters that WRITER_PERSON does not hold
+    if not WRITER_PERSON.isdisjoint([t.low for t in toks]):
+        if any(t.text == "I" or (t.low in WRITER_PERSON and t.text != t.text.upper()) for t in toks if not (spans and _in_spans(t.start, spans))):
+            return False, "writer"
     ws = words(text)
-    figure = any(any(c.isdigit() for c in w) for w in ws) or any(w in NUMBER_WORDS for w in ws)
-    date = any(w in DATE_WORDS for w in ws)
+    wo = words(outside) if spans else ws
+    if not DENIAL_WORDS.isdisjoint(wo):
+        return True, "denial"
+    if not ACCUSATION_WORDS.isdisjoint(wo):
+        return True, "accusation"
     # named entities: capitalised words not at the sentence start
     ents = sum(1 for i, t in enumerate(toks) if i > 0 and t.word and t.cap and toks[i - 1].text not in ".!?\"“")
-    wo = words(outside)
-    denial = any(w in DENIAL_WORDS for w in wo)
-    accuse = any(w in ACCUSATION_WORDS for w in wo)
-    if denial:
-        return True, "denial"
-    if accuse:
-        return True, "accusation"
-    if figure and ents:
+    if not ents:
+        return False, "vague"
+    if any(map(str.isdigit, "".join(ws))) or not NUMBER_WORDS.isdisjoint(ws):
         return True, "figure"
-    if date and ents:
+    if not DATE_WORDS.isdisjoint(ws):
         return True, "event"
     if ents >= 2:
         return True, "statement"
@@ -225,7 +237,7 @@ def extract_claims(doc: CleanDoc) -> tuple[Claim, ...]:
     for bi, u, single in _units_of(doc, lang):
         text = u.text
         claim: Claim | None = None
-        n_words = len([w for w in text.split() if any(c.isalnum() for c in w)])
+        n_words = len(list(filter(_HAS_ALNUM.search, text.split())))  # [^\W_] is str.isalnum
         skip = (
             n_words < CLAIM_RULES["min_words"]
             or _is_heading_like(u, single)

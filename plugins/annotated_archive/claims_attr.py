@@ -146,6 +146,7 @@ _NON_NAME_OR_DET = NON_NAME | DETERMINERS
 # CUE_PREPS in their order, by first word (attribute() looks them up per token)
 _PREPS_BY_FIRST = MappingProxyType({w: tuple(p for p in CUE_PREPS if p[0] == w) for w in dict.fromkeys(p[0] for p in CUE_PREPS)})
 
+_NAME_CONNECTORS = frozenset("de van von der bin al da di del la le ibn".split())
 _NOUN_FOLLOWERS = frozenset("and or . , ; of for in on to by with from are were is was have has had about".split())
 
 _TOKEN = re.compile(r"(?:[^\W_]\.){2,}|[^\W_]+(?:['’\-][^\W_]+)*|[^\w\s]", re.UNICODE)
@@ -164,11 +165,19 @@ class Tok(NamedTuple):
 
 
 def tokenize(text: str) -> list[Tok]:
+    # (the hot loop of the stage: tuple.__new__ skips Tok's Python-level
+    # __new__; a match is never empty, so t[0] is t[:1])
+    new = tuple.__new__
+    curly = "’" in text
     out = []
+    add = out.append
     for m in _TOKEN.finditer(text):
         t = m.group()
-        h = t[:1]
-        out.append(Tok(t, m.start(), m.end(), t.casefold().replace("’", "'"), h.isupper(), h.isalnum()))
+        low = t.casefold()
+        if curly:
+            low = low.replace("’", "'")
+        h = t[0]
+        add(new(Tok, (t, *m.span(), low, h.isupper(), h.isalnum())))
     return out
 
 
@@ -238,7 +247,7 @@ def name_runs(toks: list[Tok]) -> list[tuple[int, int]]:
     """Index ranges [i, j) of maximal capitalised runs (with name connectors)."""
     out = []
     i = 0
-    conn = {"de", "van", "von", "der", "bin", "al", "da", "di", "del", "la", "le", "ibn"}
+    conn = _NAME_CONNECTORS
     while i < len(toks):
         if toks[i].word and toks[i].cap and not toks[i].text.isdigit():
             j = i + 1
@@ -261,11 +270,13 @@ def person_in(toks: list[Tok], i: int, j: int, text: str) -> tuple[str, str | No
     """Person name (and the role written before it, in the run or just
     before: "CSM correspondent Fred Weir") in the run toks[i:j], if the run
     ends in what looks like a person's name."""
-    run = toks[i:j]
-    while run and run[0].low in _NON_NAME_OR_DET and run[0].low not in TITLE_WORDS and run[0].low not in NATIONALITY:
-        run = run[1:]
-    if not run:
+    j = min(j, len(toks))
+    k = i  # toks[k] is run[0]
+    while k < j and toks[k].low in _NON_NAME_OR_DET and toks[k].low not in TITLE_WORDS and toks[k].low not in NATIONALITY:
+        k += 1
+    if k >= j:
         return None
+    run = toks[k:j]
     role_t, name_t = _split_role(run)
     if not name_t or len(name_t) > 4:
         return None
@@ -276,7 +287,6 @@ def person_in(toks: list[Tok], i: int, j: int, text: str) -> tuple[str, str | No
     name = text[name_t[0].start:name_t[-1].end]
     role_start = role_t[0].start if role_t else None
     # lower-case role words just before the run: "CSM correspondent", "the U.S. State Department spokesman,"
-    k = toks.index(run[0]) if run[0] in toks else i
     b = k - 1
     if role_start is None and b >= 0 and toks[b].low in ROLE_NOUNS:
         while b - 1 >= 0 and toks[b - 1].word and toks[b - 1].low not in DETERMINERS and toks[b - 1].low not in ("and", "or", "by", "to", "with", "of", "that") and k - b < 6:

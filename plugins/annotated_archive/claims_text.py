@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from types import MappingProxyType
 
 import pysbd
 from pysbd.abbreviation_replacer import AbbreviationReplacer as _PysbdReplacer
+from pysbd.between_punctuation import BetweenPunctuation as _PysbdBetween
+from pysbd.exclamation_words import ExclamationWords as _PysbdExclamationWords
 from pysbd.languages import Language as _PysbdLanguage
+from pysbd.lists_item_replacer import ListItemReplacer as _PysbdListItemReplacer
 from pysbd.processor import Processor as _PysbdProcessor
+from pysbd.utils import Rule as _PysbdRule
 from pysbd.utils import TextSpan as _TextSpan
 
 # ------------------------------------------------------------------- data
@@ -104,7 +109,13 @@ except Exception:  # pragma: no cover - pysbd layout changed: always ask pysbd
     _ABBR = frozenset()
 _ABBR = _ABBR | frozenset("mr mrs ms dr prof st jr sr no vs etc inc ltd co corp gov sen rep gen col lt sgt capt".split())
 _MARK = re.compile(r"[.!?]+[\"”’)\]]*")
+_QUOTE_CHAR = re.compile("[" + re.escape("".join(sorted(QUOTE_OPEN | QUOTE_CLOSE | QUOTE_TOGGLE))) + "]")
+_END_CHAR = re.compile("[.!?…]")
+# Every _GLUED match ends between one of [a-z.!?] and one of [A-Z"“]: no
+# such pair, no glued boundary (a cheap test before the four scans).
+_GLUE_HINT = re.compile(r"[a-z.!?][A-Z\"“]")
 _LASTWORD = re.compile(r"[^\s\"“(\[]+(?=[.!?]*$)")
+_WORD_STOPS = frozenset('"“([')
 
 
 # --------------------------------------------------------------- helpers
@@ -125,7 +136,10 @@ def normalise(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Case-folded word tokens (apostrophes and hyphens kept inside words)."""
-    return [w.casefold().replace("’", "'") for w in _WORD.findall(unicodedata.normalize("NFKC", text))]
+    t = unicodedata.normalize("NFKC", text)
+    if "’" in t:
+        return [w.casefold().replace("’", "'") for w in _WORD.findall(t)]
+    return [w.casefold() for w in _WORD.findall(t)]
 
 
 def stem(w: str) -> str:
@@ -149,9 +163,10 @@ def guess_language(text: str) -> str:
     ws = words(text[:4000])
     if not ws:
         return "en"
+    counts = Counter(ws)
     best, score = "en", 0
     for lang in sorted(STOPWORDS):
-        s = sum(1 for w in ws if w in STOPWORDS[lang])
+        s = sum(counts[w] for w in STOPWORDS[lang].intersection(counts))
         if s > score or (s == score and lang == "en"):
             best, score = lang, s
     return best
@@ -163,7 +178,7 @@ def guess_language(text: str) -> str:
 def quote_state(text: str, is_open: bool = False, opener: str = "") -> tuple[bool, str]:
     """Whether a quotation is open after reading ``text`` (given the state
     before it).  Handles “…”, „…“, «…» and ASCII "…"."""
-    for ch in text:
+    for ch in _QUOTE_CHAR.findall(text):  # other characters change nothing
         if ch in QUOTE_OPEN:
             if ch == "“" and is_open and opener == "„":
                 is_open, opener = False, ""
@@ -230,6 +245,18 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+def _last_word(text: str, i: int) -> str:
+    """``_LASTWORD.search(text, 0, i)``'s text ("" for none): the run of
+    characters other than whitespace and ``"“([`` that ends at ``i``."""
+    if i > 0 and text[i - 1] == "\n":
+        w = _LASTWORD.search(text, 0, i)  # "$" also matches before a final newline
+        return w.group(0) if w else ""
+    j = i
+    while j > 0 and text[j - 1] not in _WORD_STOPS and not text[j - 1].isspace():
+        j -= 1
+    return text[j:i]
+
+
 def _simple_spans(text: str) -> list[tuple[int, int]] | None:
     """Sentence spans when the paragraph has no hazard pysbd exists for:
     every ``.!?`` is followed by space + capital (or ends the text), the
@@ -253,8 +280,7 @@ def _simple_spans(text: str) -> list[tuple[int, int]] | None:
         if not (rest[:1].isupper() or rest[:1] in "\"“‘(["):
             return None
         if text[i] == ".":
-            w = _LASTWORD.search(text, 0, i)
-            word = w.group(0) if w else ""
+            word = _last_word(text, i)
             if len(word) <= 1 or word.casefold() in _ABBR or "." in word or word[:1].isdigit() or word.isupper():
                 return None
         cuts.append(after)
@@ -321,17 +347,23 @@ def _plain_matches(text: str, spaced: str, abbr: str) -> list[str]:
 class _FastAbbreviations:
     """Mixin over a language's pysbd AbbreviationReplacer (see above)."""
 
+    # (abbreviation, stripped, stripped + ".", plain) in pysbd's order; set per language
+    _abbr_table: tuple[tuple[str, str, str, bool], ...] = ()
+
     def search_for_abbreviations_in_string(self, text):
         lowered = text.lower()
         plain = _IGNORECASE_HAZARD.search(text) is None
         spaced = _WS.sub(" ", lowered) if plain else ""
-        for abbr in self.lang.Abbreviation.ABBREVIATIONS:
-            stripped = abbr.strip()
-            if stripped not in lowered:
-                continue
-            if plain and stripped.isalnum() and stripped == stripped.lower():
+        for _abbr, stripped, dotted, simple in self._abbr_table:
+            if plain and simple:
+                # every replacement needs "abbr." (see scan_for_replacements):
+                # without one in the line, this abbreviation changes nothing
+                if dotted not in lowered:
+                    continue
                 abbrev_match = _plain_matches(text, spaced, stripped)
             else:
+                if stripped not in lowered:
+                    continue
                 abbrev_match = re.findall(r"(?:^|\s|\r|\n){}".format(stripped), text, flags=re.IGNORECASE)
             if not abbrev_match:
                 continue
@@ -351,17 +383,311 @@ class _FastAbbreviations:
         return super().scan_for_replacements(txt, am, ind, char_array)
 
 
+def _abbr_table(lang) -> tuple[tuple[str, str, str, bool], ...]:
+    out = []
+    for abbr in lang.Abbreviation.ABBREVIATIONS:
+        stripped = abbr.strip()
+        out.append((abbr, stripped, stripped + ".", stripped.isalnum() and stripped == stripped.lower()))
+    return tuple(out)
+
+
+# ----------------------------------------- pysbd's rules, skipped when idle
+#
+# Most of pysbd's remaining time goes to regex substitutions that find
+# nothing (placeholder characters such as "∯" that the text does not hold,
+# list markers, brackets).  ``_needles`` reads a pattern's parse tree for
+# the characters every match needs in the text (top-level literals, also
+# inside groups, positive lookarounds and items repeated at least once;
+# a class of plain literals is "one of these"); ``_sub`` runs the
+# precompiled pattern only when the text has them.  Skipping a substitution
+# that cannot match returns the same text, so the result is pysbd's.
+
+try:
+    from re import _parser as _sre_parse  # Python >= 3.11
+except ImportError:  # pragma: no cover
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+
+def _needles(pattern: str) -> tuple[tuple[str, bool], ...]:
+    """What a text must contain to hold a match of ``pattern``: each entry
+    is a substring (consecutive literals) or, for a class of literals, a
+    string of alternative characters.  () = no filter."""
+    try:
+        parsed = _sre_parse.parse(pattern)
+        if parsed.state.flags & re.IGNORECASE:
+            return ()
+        c = _sre_parse
+        repeats = tuple(getattr(c, n) for n in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") if hasattr(c, n))
+        out: list[tuple[str, bool]] = []
+
+        def walk(seq) -> None:
+            run = ""  # consecutive literals: one substring
+            for op, av in seq:
+                if op is c.LITERAL:
+                    run += chr(av)
+                    continue
+                if run:
+                    out.append((run, False))
+                    run = ""
+                if op is c.IN and av and all(o is c.LITERAL for o, _ in av):
+                    out.append(("".join(chr(v) for _, v in av), True))
+                elif op is c.ASSERT:
+                    walk(av[1])
+                elif op is c.SUBPATTERN and not av[1] & re.IGNORECASE:
+                    walk(av[3])
+                elif op in repeats and av[0] >= 1:
+                    walk(av[2])
+            if run:
+                out.append((run, False))
+
+        walk(parsed)
+        return tuple(dict.fromkeys(out))
+    except Exception:  # pragma: no cover - parser layout changed: no filter
+        return ()
+
+
+def _collect_patterns(obj, out: dict, depth: int = 0) -> None:
+    for name in dir(obj):
+        if name.startswith("__"):
+            continue
+        v = getattr(obj, name, None)
+        if isinstance(v, _PysbdRule) and isinstance(v.pattern, str):
+            out.setdefault(v.pattern, None)
+        elif isinstance(v, str) and name.isupper() and name.endswith("REGEX"):
+            out.setdefault(v, None)
+        elif isinstance(v, type) and depth < 2 and v.__module__.startswith("pysbd"):
+            _collect_patterns(v, out, depth + 1)
+
+
+def _pattern_table(langs) -> MappingProxyType:
+    pats: dict[str, None] = {}
+    for lang in langs:
+        _collect_patterns(lang, pats)
+    _collect_patterns(_PysbdListItemReplacer, pats)
+    return MappingProxyType({p: (re.compile(p), _needles(p)) for p in pats})
+
+
+def _can_match(needles: tuple[tuple[str, bool], ...], text: str) -> bool:
+    for needle, any_of in needles:
+        if any_of:
+            if not any(ch in text for ch in needle):
+                return False
+        elif needle not in text:
+            return False
+    return True
+
+
+def _sub(pattern: str, repl, text: str) -> str:
+    """``re.sub(pattern, repl, text)``, skipped when it cannot match."""
+    hit = _PATTERNS.get(pattern)
+    if hit is None:
+        return re.sub(pattern, repl, text)
+    rx, needles = hit
+    if needles and not _can_match(needles, text):
+        return text
+    return rx.sub(repl, text)
+
+
+def _apply(text: str, *rules) -> str:
+    """``pysbd.utils.Text(text).apply(*rules)``."""
+    for r in rules:
+        text = _sub(r.pattern, r.replacement, text)
+    return text
+
+
+def _compiled(pattern: str):
+    hit = _PATTERNS.get(pattern)
+    return hit[0] if hit is not None else re.compile(pattern)
+
+
+# ListItemReplacer's list scans need these in the text (exact: every
+# alternative of NUMBERED_LIST_REGEX_1 is a digit before ".\s" or ".)",
+# NUMBERED_LIST_PARENS_REGEX a digit before ")\s"; the alphabetical
+# patterns with parens all end in "(?=\))").  ALPHABETICAL_LIST_WITH_PERIODS
+# ("^" | "\A" | "\s" before the letter) is "(?<!\S)": the same matches.
+_NUMBER_DOT_HINT = re.compile(r"\d\.[\s)]")
+_NUMBER_PAREN_HINT = re.compile(r"\d\)\s")
+_ALPHA_PERIOD_LIST = re.compile(r"(?<!\S)[a-z](?=\.)")
+
+
+class _FastLists(_PysbdListItemReplacer):
+    """pysbd's ListItemReplacer without the scans that cannot find a list."""
+
+    def iterate_alphabet_array(self, regex, parens=False, roman_numeral=False):
+        if regex == self.ALPHABETICAL_LIST_WITH_PERIODS:
+            list_array = _ALPHA_PERIOD_LIST.findall(self.text)
+        elif regex == self.ALPHABETICAL_LIST_WITH_PARENS and ")" not in self.text:
+            return self.text
+        else:
+            return super().iterate_alphabet_array(regex, parens, roman_numeral)
+        alphabet = self.ROMAN_NUMERALS if roman_numeral else self.LATIN_NUMERALS
+        list_array = [i for i in list_array if i in alphabet]
+        if len(list_array) < 2:
+            return self.text  # a lone item is never replaced (its "neighbour" is itself)
+        for ind, each in enumerate(list_array):
+            if ind == len(list_array) - 1:
+                self.text = self.last_array_item_replacement(each, ind, alphabet, list_array, parens)
+            else:
+                self.text = self.other_items_replacement(each, ind, alphabet, list_array, parens)
+        return self.text
+
+    def scan_lists(self, regex1, regex2, replacement, strip=False):
+        if regex1 == self.NUMBERED_LIST_REGEX_1 and _NUMBER_DOT_HINT.search(self.text) is None:
+            return
+        if regex1 == self.NUMBERED_LIST_PARENS_REGEX and _NUMBER_PAREN_HINT.search(self.text) is None:
+            return
+        super().scan_lists(regex1, regex2, replacement, strip)
+
+    def format_numbered_list_with_periods(self):
+        self.replace_periods_in_numbered_list()
+        self.add_line_breaks_for_numbered_list_with_periods()
+        self.text = _apply(self.text, self.SubstituteListPeriodRule)
+
+    def format_numbered_list_with_parens(self):
+        self.replace_parens_in_numbered_list()
+        self.add_line_breaks_for_numbered_list_with_parens()
+        self.text = _apply(self.text, self.ListMarkerRule)
+
+    def replace_parens(self):
+        if "(" not in self.text:
+            return self.text
+        return super().replace_parens()
+
+
+# BetweenPunctuation's steps in pysbd's order, with the character each one's
+# pattern starts with (no such character, nothing to protect).
+_BETWEEN_STEPS = (
+    ("sub_punctuation_between_single_quotes", "'"),
+    ("sub_punctuation_between_single_quote_slanted", "‘"),
+    ("sub_punctuation_between_double_quotes", '"'),
+    ("sub_punctuation_between_square_brackets", "["),
+    ("sub_punctuation_between_parens", "("),
+    ("sub_punctuation_between_quotes_arrow", "«"),
+    ("sub_punctuation_between_em_dashes", "--"),
+    ("sub_punctuation_between_quotes_slanted", "“"),
+)
+_EXCLAMATION_WORDS = tuple(_PysbdExclamationWords.EXCLAMATION_WORDS)
+_ALPHA_ONLY = re.compile(r"\A[a-zA-Z]*\Z")
+
+
+class _FastProcess:
+    """Mixin over pysbd's own Processor: ``process`` and the steps it calls,
+    line for line, with ``Text.apply`` / ``re.sub`` replaced by ``_apply`` /
+    ``_sub`` (skipped when they cannot match) and the list / between-
+    punctuation scans by their guarded versions.  Only for languages that
+    keep pysbd's Processor and BetweenPunctuation (see ``_fast_processor``)."""
+
+    def process(self):
+        if not self.text:
+            return self.text
+        self.text = self.text.replace("\n", "\r")
+        self.text = _FastLists(self.text).add_line_break()
+        self.replace_abbreviations()
+        self.replace_numbers()
+        self.replace_continuous_punctuation()
+        self.replace_periods_before_numeric_references()
+        self.text = _apply(self.text, self.lang.Abbreviation.WithMultiplePeriodsAndEmailRule, self.lang.GeoLocationRule, self.lang.FileFormatRule)
+        return self.split_into_segments()
+
+    def split_into_segments(self):
+        self.check_for_parens_between_quotes()
+        sents = self.rm_none_flatten(self.text.split("\r"))
+        sents = [_apply(s, self.lang.SingleNewLineRule, *self.lang.EllipsisRules.All) for s in sents]
+        sents = self.rm_none_flatten([self.check_for_punctuation(s) for s in sents])
+        out = []
+        for sent in sents:
+            sent = _apply(sent, *self.lang.SubSymbolsRules.All)
+            pps = self.post_process_segments(sent)
+            if pps and isinstance(pps, str):
+                out.append(pps)
+            elif isinstance(pps, list):
+                out.extend(pps)
+        return [_apply(ns, self.lang.SubSingleQuoteRule) for ns in out]
+
+    def post_process_segments(self, txt):
+        if len(txt) > 2 and _ALPHA_ONLY.search(txt):
+            return txt
+        txt = _apply(txt, *self.lang.ReinsertEllipsisRules.All)
+        hit = _PATTERNS.get(self.lang.QUOTATION_AT_END_OF_SENTENCE_REGEX)
+        if (hit[0] if hit else re.compile(self.lang.QUOTATION_AT_END_OF_SENTENCE_REGEX)).search(txt):
+            return _compiled(self.lang.SPLIT_SPACE_QUOTATION_AT_END_OF_SENTENCE_REGEX).split(txt)
+        return txt.replace("\n", "").strip()
+
+    def check_for_parens_between_quotes(self):
+        if "(" in self.text:
+            super().check_for_parens_between_quotes()
+
+    def replace_continuous_punctuation(self):
+        if "!" in self.text or "?" in self.text:
+            super().replace_continuous_punctuation()
+
+    def replace_periods_before_numeric_references(self):
+        self.text = _sub(self.lang.NUMBERED_REFERENCE_REGEX, r"∯\2\r\7", self.text)
+
+    def replace_numbers(self):
+        self.text = _apply(self.text, *self.lang.Numbers.All)
+
+    def process_text(self, txt):
+        if txt[-1] not in self.lang.Punctuations:
+            txt += "ȸ"
+        if any(w in txt for w in _EXCLAMATION_WORDS):
+            txt = _PysbdExclamationWords.apply_rules(txt)
+        txt = self.between_punctuation(txt)
+        if not _compiled(self.lang.DoublePunctuationRules.DoublePunctuation).match(txt):
+            txt = _apply(txt, *self.lang.DoublePunctuationRules.All)
+        txt = _apply(txt, self.lang.QuestionMarkInQuotationRule, *self.lang.ExclamationPointRules.All)
+        txt = _FastLists(txt).replace_parens()
+        return self.sentence_boundary_punctuation(txt)
+
+    def between_punctuation(self, txt):
+        bp = self.between_punctuation_processor(txt)
+        for step, needle in _BETWEEN_STEPS:
+            if needle in txt:
+                txt = getattr(bp, step)(txt)
+        return txt
+
+    def sentence_boundary_punctuation(self, txt):
+        if hasattr(self.lang, "ReplaceColonBetweenNumbersRule"):
+            txt = _apply(txt, self.lang.ReplaceColonBetweenNumbersRule)
+        if hasattr(self.lang, "ReplaceNonSentenceBoundaryCommaRule"):
+            txt = _apply(txt, self.lang.ReplaceNonSentenceBoundaryCommaRule)
+        if "&ᓴ&" in txt:
+            txt = re.sub(r"&ᓴ&$", "!", txt)
+        return [m.group() for m in _compiled(self.lang.SENTENCE_BOUNDARY_REGEX).finditer(txt)]
+
+
+class _FastReplace:
+    """Mixin over pysbd's AbbreviationReplacer.replace (same steps, idle
+    substitutions skipped)."""
+
+    def replace(self):
+        self.text = _apply(self.text, self.lang.PossessiveAbbreviationRule, self.lang.KommanditgesellschaftRule, *self.lang.SingleLetterAbbreviationRules.All)
+        self.text = "".join(self.search_for_abbreviations_in_string(line) for line in self.text.splitlines(True))
+        self.replace_multi_period_abbreviations()
+        self.text = _apply(self.text, *self.lang.AmPmRules.All)
+        if "∯" in self.text:  # the pattern is "(U∯S|...)∯(...)"
+            self.text = self.replace_abbreviation_as_sentence_boundary()
+        return self.text
+
+
 def _fast_processor(module):
     base_replacer = getattr(module, "AbbreviationReplacer", _PysbdReplacer)
-    replacer = type(f"Fast{base_replacer.__qualname__.replace('.', '')}", (_FastAbbreviations, base_replacer), {})
+    mixins: tuple[type, ...] = (_FastAbbreviations,)
+    if base_replacer.replace is _PysbdReplacer.replace:
+        mixins = (_FastReplace, _FastAbbreviations)
+    replacer = type(f"Fast{base_replacer.__qualname__.replace('.', '')}", (*mixins, base_replacer), {"_abbr_table": _abbr_table(module)})
     base = getattr(module, "Processor", _PysbdProcessor)
+    pmixins: tuple[type, ...] = ()
+    if base is _PysbdProcessor and getattr(module, "BetweenPunctuation", _PysbdBetween) is _PysbdBetween:
+        pmixins = (_FastProcess,)
 
     def abbreviations_replacer(self):
         return replacer(self.text, self.lang)
 
-    return type(f"Fast{module.__name__}Processor", (base,), {"abbreviations_replacer": abbreviations_replacer})
+    return type(f"Fast{module.__name__}Processor", (*pmixins, base), {"abbreviations_replacer": abbreviations_replacer})
 
 
+_PATTERNS = _pattern_table([_PysbdLanguage.get_language_code(code) for code in sorted(_FAST_LANGS)])
 _PROCESSORS = MappingProxyType({code: _fast_processor(_PysbdLanguage.get_language_code(code)) for code in sorted(_FAST_LANGS)})
 
 
@@ -410,7 +736,7 @@ def _pysbd_spans(text: str, lang: str) -> list[tuple[int, int]]:
     # Fast path: no sentence-final mark before the end -> one sentence.
     body = text.rstrip().rstrip(ALL_QUOTES + ")]»”’ ")
     inner = body[:-1] if body[-1:] in ".!?…" else body
-    if not any(ch in ".!?…" for ch in inner):
+    if _END_CHAR.search(inner) is None:
         return [(0, len(text))]
     if lang in ("en",) or lang not in PYSBD_LANGS:
         simple = _simple_spans(text)
@@ -443,19 +769,27 @@ def _pysbd_spans(text: str, lang: str) -> list[tuple[int, int]]:
     return fixed
 
 
+def _glued_cuts(text: str) -> set[int]:
+    """Ends of the _GLUED matches (hard sentence breaks)."""
+    if _GLUE_HINT.search(text) is None:
+        return set()
+    return {m.end() for rx in _GLUED for m in rx.finditer(text)}
+
+
 def sentence_spans(text: str, lacunae: tuple[int, ...] = (), lang: str = "en") -> list[tuple[int, int]]:
     """Sentence spans of one paragraph: pysbd, plus hard breaks at the
     block's lacunae and at glued boundaries; whitespace trimmed; empty
     spans dropped."""
+    return _sentence_spans(text, lacunae, lang, _glued_cuts(text))
+
+
+def _sentence_spans(text: str, lacunae: tuple[int, ...], lang: str, glued: set[int]) -> list[tuple[int, int]]:
     if not text.strip():
         return []
-    cuts = {c for c in lacunae if 0 < c < len(text)}
-    for rx in _GLUED:
-        for m in rx.finditer(text):
-            cuts.add(m.end())
+    cuts = {c for c in lacunae if 0 < c < len(text)} | glued
     out: list[tuple[int, int]] = []
     for s, e in _pysbd_spans(text, lang):
-        inner = sorted(c for c in cuts if s < c < e)
+        inner = sorted(c for c in cuts if s < c < e) if cuts else ()
         for a, b in zip([s, *inner], [*inner, e]):
             a, b = _trim(text, a, b)
             if b > a:
@@ -466,14 +800,15 @@ def sentence_spans(text: str, lacunae: tuple[int, ...] = (), lang: str = "en") -
 def units(text: str, lacunae: tuple[int, ...] = (), lang: str = "en", quote_open_before: bool = False) -> list[Unit]:
     """Sentences of one paragraph, merged while a quotation stays open (a
     quotation opened in one sentence and closed in a later one is one unit)."""
-    spans = sentence_spans(text, lacunae, lang)
-    cuts = set(lacunae) | {m.end() for rx in _GLUED for m in rx.finditer(text)}
+    glued = _glued_cuts(text)
+    spans = _sentence_spans(text, lacunae, lang, glued)
+    cuts = set(lacunae) | glued
     out: list[Unit] = []
     is_open, opener = False, ""  # a continued quotation re-opens with its own mark
     i = 0
     while i < len(spans):
         s, e = spans[i]
-        if any(out and out[-1].end <= c <= s for c in cuts):
+        if cuts and any(out and out[-1].end <= c <= s for c in cuts):
             is_open, opener = False, ""  # text was lost here: the quote state is unknown
         before = quote_open_before if not out else False
         is_open, opener = quote_state(text[s:e], is_open, opener)
