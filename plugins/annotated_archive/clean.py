@@ -390,7 +390,7 @@ def rule_teasers(st: _State, stats: LineStats | None) -> None:
 def rule_entity_list(st: _State, stats: LineStats | None) -> None:
     """"Person / Joe Biden / Country / Poland": type label followed by a name."""
     for i, ln in enumerate(st.lines[:-1]):
-        if cr.is_entity_type(ln.text) and ln.words <= 2:
+        if ln.words <= 2 and cr.is_entity_type(ln.text):
             nxt = st.lines[i + 1]
             if nxt.words <= 6 and nxt.heading_like:
                 st.remove(i, "entity-list")
@@ -400,7 +400,7 @@ def rule_entity_list(st: _State, stats: LineStats | None) -> None:
 def rule_upper_category(st: _State, stats: LineStats | None) -> None:
     """``POLITICS`` after a blurb and before another teaser."""
     for i, ln in enumerate(st.lines):
-        if not cr.is_upper_label(ln.text) or not st.open(i):
+        if ln.words > 4 or not st.open(i) or not cr.is_upper_label(ln.text):
             continue
         prev_long = i > 0 and st.lines[i - 1].words >= 15 and st.lines[i - 1].no == ln.no - 1
         nxt_short = i + 1 >= len(st.lines) or st.lines[i + 1].cls == "short"

@@ -378,7 +378,7 @@ def prefix_rule(s: str) -> str | None:
     low = unicodedata.normalize("NFKC", s).lower().strip()
     if low.startswith(("©", "copyright ", "(c) ")) and len(words(low)) <= 60:
         return "copyright"
-    if len(words(low)) <= 12 and any(p in low for p in PREFIXES["platform-credit"]) and not low.endswith("."):
+    if any(p in low for p in PREFIXES["platform-credit"]) and not low.endswith(".") and len(words(low)) <= 12:
         return "platform-credit"
     if low.startswith(PREFIXES["cookie-prompt"]):
         return "cookie-prompt"
@@ -446,7 +446,7 @@ def is_embed_attribution(s: str) -> bool:
 
 def is_share_text(s: str) -> bool:
     low = s.lower()
-    return len(words(low)) <= 14 and any(p in low for p in _SHARE_CONTAINS)
+    return any(p in low for p in _SHARE_CONTAINS) and len(words(low)) <= 14
 
 
 def is_glued_teaser(s: str) -> bool:
