@@ -9,12 +9,14 @@ verbatim-quotation check (rapidfuzz partial_ratio of a quoted passage).
 
 from __future__ import annotations
 
+import hashlib
 import math
 import unicodedata
 from bisect import bisect_left, bisect_right
 from heapq import nsmallest
 from collections import defaultdict
-from typing import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping, Sequence
 
 from rapidfuzz import fuzz
 
@@ -87,21 +89,54 @@ def _content_tokens_memo(memo: dict[str, str | None]):
     return tokens
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimFeatures:
+    """What matching needs of one claim, from the claim alone (cacheable)."""
+
+    speaker: str | None  # the speaker's last name, case-folded
+    toks: tuple[str, ...]  # content tokens
+    rtoks: tuple[str, ...]  # the same, the attribution's own words masked ("\x00")
+    sh: frozenset[str]  # content-word shingles
+    quotes: tuple[str, ...]  # normalised quoted passages long enough to confirm a match
+
+
+def claim_features(c: Claim, tokens=content_tokens) -> ClaimFeatures:
+    toks = tokens(c.text)
+    # for verbatim runs: the attribution's own words (name, role) do not count
+    own = set(tokens(f"{c.speaker or ''} {c.role or ''}"))
+    return ClaimFeatures(
+        speaker=c.speaker.split()[-1].casefold() if c.speaker else None,
+        toks=tuple(toks),
+        rtoks=tuple(t if t not in own else "\x00" for t in toks),
+        sh=frozenset(_shingles(toks)),
+        quotes=tuple(_quotes(c.text)),
+    )
+
+
+def claim_key(c: Claim) -> str:
+    """Identity of a claim's matching features across builds (its id, text
+    and attribution)."""
+    h = hashlib.blake2b(digest_size=12)
+    for part in (c.id, c.text, c.speaker or "", c.role or ""):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
 class _Prepared:
     __slots__ = ("toks", "tokset", "sh", "_norm", "text", "ctext", "quotes", "vec", "norm2", "speaker", "rtoks")
 
-    def __init__(self, c: Claim, tokens=content_tokens):
-        self.speaker = c.speaker.split()[-1].casefold() if c.speaker else None
-        self.toks = tokens(c.text)
-        # for verbatim runs: the attribution's own words (name, role) do not count
-        own = set(tokens(f"{c.speaker or ''} {c.role or ''}"))
-        self.rtoks = [t if t not in own else "\x00" for t in self.toks]
-        self.tokset = set(self.toks)
-        self.sh = _shingles(self.toks)
+    def __init__(self, c: Claim, tokens=content_tokens, features: ClaimFeatures | None = None):
+        f = features if features is not None else claim_features(c, tokens)
+        self.speaker = f.speaker
+        self.toks = list(f.toks)
+        self.rtoks = list(f.rtoks)
+        self.tokset = set(f.toks)
+        self.sh = f.sh
         self.text = c.text
         self._norm: str | None = None  # normalise(text), computed when first needed
-        self.ctext = " ".join(self.toks)
-        self.quotes = _quotes(c.text)
+        self.ctext = " ".join(f.toks)
+        self.quotes = list(f.quotes)
         self.vec: dict[str, float] = {}
         self.norm2 = 0.0
 
@@ -129,21 +164,52 @@ def _longest_run(a: list[str], b: list[str], lo: int) -> int:
         n += 1
 
 
-def pair_score(a: _Prepared, b: _Prepared) -> float:
-    """Symmetric confirmation score in 0..1 (0 = not the same claim)."""
+# cached per pair (see MatchState): the parts of the score that depend on the
+# two claims only, computed when first needed (None: not yet)
+_RUN, _TOKEN_SET, _QUOTE, _NEAR = range(4)
+
+
+def _cosine(a: _Prepared, b: _Prepared, common: set[str]) -> float:
+    av, bv = a.vec, b.vec
+    dot = sum([av[t] * bv[t] for t in common])
+    return dot / (a.norm2 * b.norm2) if a.norm2 and b.norm2 else 0.0
+
+
+def _quote_score(a: _Prepared, b: _Prepared) -> float:
+    """Best verbatim quotation of one claim found in the other (0.9 at most)."""
+    best = 0.0
+    cut = MATCH_RULES["quote_partial"]
+    for qa, tb in [*((q, b.norm) for q in a.quotes), *((q, a.norm) for q in b.quotes)]:
+        pr = fuzz.partial_ratio(qa, tb, score_cutoff=cut) if len(qa) <= len(tb) else fuzz.partial_ratio(tb, qa, score_cutoff=cut)
+        if pr >= cut:
+            best = max(best, pr / 100.0 * 0.9)
+    return best
+
+
+def pair_score(a: _Prepared, b: _Prepared, feats: list | None = None) -> float:
+    """Symmetric confirmation score in 0..1 (0 = not the same claim).
+
+    Only the TF-IDF cosine depends on the rest of the archive; ``feats``
+    (``[run, token_set, quote, near]``, None = unknown) carries the parts that
+    depend on the two claims only, filled in when first needed."""
     common = a.tokset & b.tokset
     if not common:
         return 0.0
-    av, bv = a.vec, b.vec
-    dot = sum([av[t] * bv[t] for t in common])
-    cos = dot / (a.norm2 * b.norm2) if a.norm2 and b.norm2 else 0.0
+    cos = _cosine(a, b, common)
     if cos >= MATCH_RULES["cosine"]:
         return round(min(1.0, cos), 4)
+    if feats is None:
+        feats = [None, None, None, None]
     best = 0.0
-    # runs shorter than ``run`` only matter for the same-speaker rule
-    same_speaker = a.speaker and a.speaker == b.speaker and cos >= MATCH_RULES["speaker_cosine"]
-    lo = min(MATCH_RULES["run"], MATCH_RULES["speaker_run"]) if same_speaker else MATCH_RULES["run"]
-    run = _longest_run(a.rtoks, b.rtoks, lo)
+    # runs shorter than ``run`` only matter for the same-speaker rule; the
+    # longest run is looked for from the shortest length that could matter
+    # for this pair of speakers (so it does not depend on the cosine)
+    speakers = bool(a.speaker and a.speaker == b.speaker)
+    same_speaker = speakers and cos >= MATCH_RULES["speaker_cosine"]
+    if feats[_RUN] is None:
+        lo = min(MATCH_RULES["run"], MATCH_RULES["speaker_run"]) if speakers else MATCH_RULES["run"]
+        feats[_RUN] = _longest_run(a.rtoks, b.rtoks, lo)
+    run = feats[_RUN]
     if run >= MATCH_RULES["run"]:
         best = max(best, min(0.95, 0.45 + 0.05 * run))
     if same_speaker and run >= MATCH_RULES["speaker_run"]:
@@ -155,21 +221,21 @@ def pair_score(a: _Prepared, b: _Prepared) -> float:
         if cover >= 0.5:
             # score_cutoff: rapidfuzz returns the same score when it is
             # >= the cutoff and 0 otherwise (and prunes its search)
-            ts = fuzz.token_set_ratio(a.ctext, b.ctext, score_cutoff=MATCH_RULES["token_set"])
+            if feats[_TOKEN_SET] is None:
+                feats[_TOKEN_SET] = fuzz.token_set_ratio(a.ctext, b.ctext, score_cutoff=MATCH_RULES["token_set"])
+            ts = feats[_TOKEN_SET]
             if ts >= MATCH_RULES["token_set"]:
                 best = max(best, (cos + ts / 100.0) / 2)
     # a quotation scores at most 0.9: only look when that could raise ``best``
     if best < 0.9:
-        cut = MATCH_RULES["quote_partial"]
-        for qa, tb in ((q, b.norm) for q in a.quotes):
-            pr = fuzz.partial_ratio(qa, tb, score_cutoff=cut) if len(qa) <= len(tb) else fuzz.partial_ratio(tb, qa, score_cutoff=cut)
-            if pr >= cut:
-                best = max(best, pr / 100.0 * 0.9)
-        for qb, ta in ((q, a.norm) for q in b.quotes):
-            pr = fuzz.partial_ratio(qb, ta, score_cutoff=cut) if len(qb) <= len(ta) else fuzz.partial_ratio(ta, qb, score_cutoff=cut)
-            if pr >= cut:
-                best = max(best, pr / 100.0 * 0.9)
+        if feats[_QUOTE] is None:
+            feats[_QUOTE] = _quote_score(a, b)
+        best = max(best, feats[_QUOTE])
     return round(best, 4)
+
+
+def near_identical(a: _Prepared, b: _Prepared) -> bool:
+    return fuzz.ratio(a.norm, b.norm) >= MATCH_RULES["near_identical"]
 
 
 def _lis(seq: list[int]) -> int:
@@ -184,12 +250,18 @@ def _lis(seq: list[int]) -> int:
 
 
 def reprint_pairs(
-    pairs: Iterable[tuple[int, int, float]], claims: Sequence[Claim], preps: Sequence[_Prepared]
+    pairs: Iterable[tuple[int, int, float]],
+    claims: Sequence[Claim],
+    preps: Sequence[_Prepared],
+    near: Callable[[int, int], bool] | None = None,
 ) -> set[tuple[str, str]]:
     """Document pairs (a < b) where b reprints a (or the other way round):
     at least ``reprint_run`` near-identical claims (fuzz.ratio >=
     ``near_identical``) in the same order in both, covering at least
-    ``reprint_share`` of the shorter document's claims."""
+    ``reprint_share`` of the shorter document's claims.  ``near(i, j)``:
+    are claims i and j near-identical (a cache of :func:`near_identical`)."""
+    if near is None:
+        near = lambda i, j: near_identical(preps[i], preps[j])  # noqa: E731
     n_claims: dict[str, int] = defaultdict(int)
     pos: dict[str, int] = {}
     for c in claims:
@@ -198,7 +270,7 @@ def reprint_pairs(
     by_docs: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for i, j, _ in pairs:
         a, b = claims[i], claims[j]
-        if fuzz.ratio(preps[i].norm, preps[j].norm) < MATCH_RULES["near_identical"]:
+        if not near(i, j):
             continue
         if a.doc_id < b.doc_id:
             by_docs[(a.doc_id, b.doc_id)].append((pos[a.id], pos[b.id]))
@@ -269,7 +341,27 @@ def candidate_pairs(preps: Sequence[_Prepared], doc_of: Sequence[str]) -> set[tu
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class MatchState:
+    """What corroboration carries from one build to the next: the features
+    of every claim (by :func:`claim_key`) and the parts of the pair scores
+    that depend on the two claims only (by the pair of keys, in order).
+    Everything that depends on the whole archive (document frequencies,
+    candidates, cosines, the mutual best matches, reprints, relations) is
+    recomputed from them, so the matches never depend on the history."""
+
+    features: Mapping[str, ClaimFeatures]
+    pairs: Mapping[tuple[str, str], tuple]
+
+
 def corroborate(claims: Sequence[Claim], versions: Versions) -> tuple[ClaimMatch, ...]:
+    """See :func:`corroborate_incremental` (which also returns the state to carry)."""
+    return corroborate_incremental(claims, versions)[0]
+
+
+def corroborate_incremental(
+    claims: Sequence[Claim], versions: Versions, previous: MatchState | None = None
+) -> tuple[tuple[ClaimMatch, ...], MatchState]:
     """For each claim, the claims of *other* articles that carry the same or
     a closely matching claim.  Symmetric (x matches y <=> y matches x, same
     score) and deterministic (independent of the input order).
@@ -288,7 +380,27 @@ def corroborate(claims: Sequence[Claim], versions: Versions) -> tuple[ClaimMatch
         uniq.setdefault(c.id, c)
     claims = list(uniq.values())
     tokens = _content_tokens_memo({})
-    preps = [_Prepared(c, tokens) for c in claims]
+    old_features = previous.features if previous is not None else {}
+    old_pairs = previous.pairs if previous is not None else {}
+    keys = [claim_key(c) for c in claims]
+    features = {k: old_features.get(k) or claim_features(c, tokens) for k, c in zip(keys, claims)}
+    preps = [_Prepared(c, features=features[k]) for k, c in zip(keys, claims)]
+    pair_feats: dict[tuple[str, str], list] = {}
+
+    def feats_of(i: int, j: int) -> list:
+        key = (keys[i], keys[j]) if keys[i] < keys[j] else (keys[j], keys[i])
+        f = pair_feats.get(key)
+        if f is None:
+            old = old_pairs.get(key)
+            f = pair_feats[key] = list(old) if old is not None else [None, None, None, None]
+        return f
+
+    def near(i: int, j: int) -> bool:
+        f = feats_of(i, j)
+        if f[_NEAR] is None:
+            f[_NEAR] = near_identical(preps[i], preps[j])
+        return f[_NEAR]
+
     doc_of = [c.doc_id for c in claims]
     # TF-IDF vectors over content words
     df: dict[str, int] = defaultdict(int)
@@ -306,7 +418,7 @@ def corroborate(claims: Sequence[Claim], versions: Versions) -> tuple[ClaimMatch
         p.norm2 = math.sqrt(sum(v * v for v in p.vec.values()))
     scored: list[tuple[int, int, float]] = []
     for i, j in sorted(candidate_pairs(preps, doc_of)):
-        s = pair_score(preps[i], preps[j])
+        s = pair_score(preps[i], preps[j], feats_of(i, j))
         if s > 0:
             scored.append((i, j, s))
     # keep the mutual best ``max_matches`` per claim (symmetric cap)
@@ -322,7 +434,7 @@ def corroborate(claims: Sequence[Claim], versions: Versions) -> tuple[ClaimMatch
     for c in versions.clusters:
         for m in c.members:
             cluster[m] = c.canonical
-    reprints = reprint_pairs(kept, claims, preps)
+    reprints = reprint_pairs(kept, claims, preps, near)
 
     def related(d1: str, d2: str) -> str | None:
         if d1 == d2:
@@ -357,7 +469,8 @@ def corroborate(claims: Sequence[Claim], versions: Versions) -> tuple[ClaimMatch
                 counted.append(other.doc_id)
             out.append(ClaimMatch(me.id, other.doc_id, other.id, s, new_source, rel))
     out.sort(key=lambda m: (m.claim_id, -m.score, m.other_doc, m.other_claim))
-    return tuple(out)
+    state = MatchState(features=features, pairs={k: tuple(v) for k, v in pair_feats.items()})
+    return tuple(out), state
 
 
 # ------------------------------------------------------------ anchor_notes

@@ -187,8 +187,15 @@ class ArchiveGenerator(Generator):
             return f"{key_of.get(a.canonical)}|{key_of.get(a.doc_id)}"
 
         known = {(a.canonical, a.doc_id): a for k, a in cache.get_all("align").items() if k == pair_key(a)}
-        archive = pipeline.assemble(unique, results, skipped, notes, known_alignments=known, timer=timer)
+        # the cross-archive stages' state of the last build (same code version only)
+        state = cache.get_many("cross", [version]).get(version)
+        timer("cache")
+        archive, state = pipeline.assemble_incremental(
+            unique, results, skipped, notes, known_alignments=known, timer=timer, previous=state
+        )
         cache.replace_kind("align", {pair_key(a): a for a in archive.versions.alignments})
+        cache.replace_kind("cross", {version: state})
+        timer("cache")
         manifest = {s.name: s.sha256 for s in seeds}
         previous = cache.get_many("manifest", ["last"]).get("last")
         cache.put_many("manifest", {"last": manifest})

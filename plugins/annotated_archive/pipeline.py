@@ -6,7 +6,12 @@ versions) depends only on the seed and on :func:`seed_stats` — the part of the
 archive-wide line statistics that cleaning this seed can see — so its result
 can be cached by the edge and computed in parallel.  Cross-archive work
 (:func:`assemble`: version clusters, alignments, corroboration, notes) runs
-over those cached per-seed results, never over raw text again.
+over those cached per-seed results, never over raw text again, and carries
+a :class:`CrossState` from one build to the next (:func:`assemble_incremental`):
+the exact shingle-set join of the versions stage and the per-claim / per-pair
+work of corroboration, so that a rebuild only does the new seeds' share of
+that work.  The result never depends on the state passed in (only the time
+taken does): it equals the cold computation.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 from . import claims as claims_stage
+from . import claims_match
 from . import clean as clean_stage
 from . import versions as versions_stage
 from .models import Alignment, Archive, Claim, CleanDoc, Note, Seed, SkippedSeed, Versions
@@ -72,17 +78,37 @@ def process_seed(seed: Seed, view: clean_stage.LineStats) -> SeedResult:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CrossState:
+    """What the cross-archive stages carry from one build to the next (a
+    plain value: the edge stores it and hands it back)."""
+
+    overlaps: versions_stage.Overlaps | None = None
+    matching: claims_match.MatchState | None = None
+
+
 def cross_versions(
     results: Sequence[SeedResult],
     known: Mapping[tuple[str, str], Alignment] | None = None,
+    overlaps: versions_stage.Overlaps | None = None,
 ) -> Versions:
     """Clusters from the fingerprints; alignments reused from ``known`` when
-    the same (canonical, version) pair was aligned before."""
+    the same (canonical, version) pair was aligned before; ``overlaps`` (see
+    :func:`versions.update_overlaps`) saves joining the shingle sets again."""
+    return _cross_versions(results, known, overlaps)[0]
+
+
+def _cross_versions(
+    results: Sequence[SeedResult],
+    known: Mapping[tuple[str, str], Alignment] | None,
+    previous: versions_stage.Overlaps | None,
+) -> tuple[Versions, versions_stage.Overlaps]:
     known = known or {}
     fps = [r.fingerprint for r in results]
     docs = {r.doc.doc_id: r.doc for r in results}
     by_fp = {r.fingerprint.doc_id: r.fingerprint for r in results}
-    clusters = versions_stage.cluster_fingerprints(fps)
+    overlaps = versions_stage.update_overlaps(fps, previous)
+    clusters = versions_stage.cluster_fingerprints(fps, overlaps=overlaps)
     alignments: list[Alignment] = []
     for c in clusters:
         if len(c.members) < 2:
@@ -93,7 +119,7 @@ def cross_versions(
         else:
             texts = {m: docs[m].body_text for m in c.members}
             alignments.extend(versions_stage.align_cluster(c, texts, by_fp))
-    return Versions(clusters=clusters, alignments=tuple(alignments))
+    return Versions(clusters=clusters, alignments=tuple(alignments)), overlaps
 
 
 def assemble(
@@ -106,18 +132,34 @@ def assemble(
 ) -> Archive:
     """Cross-archive stages over per-seed results.  ``timer(stage)`` (from
     the edge) is called after each stage; the stages themselves keep no time."""
+    return assemble_incremental(seeds, results, skipped, notes, known_alignments, timer)[0]
+
+
+def assemble_incremental(
+    seeds: Sequence[Seed],
+    results: Sequence[SeedResult],
+    skipped: Sequence[SkippedSeed] = (),
+    notes: Sequence[Note] = (),
+    known_alignments: Mapping[tuple[str, str], Alignment] | None = None,
+    timer: Callable[[str], object] | None = None,
+    previous: CrossState | None = None,
+) -> tuple[Archive, CrossState]:
+    """:func:`assemble`, reusing the state of an earlier build (any earlier
+    build, of any seeds) and returning the state to carry to the next one.
+    The archive is the same with or without ``previous``."""
+    previous = previous or CrossState()
     order = sorted(range(len(seeds)), key=lambda i: (seeds[i].doc_id, seeds[i].name))
     seeds = [seeds[i] for i in order]
     results = [results[i] for i in order]
     tick = timer or (lambda _stage: None)
-    versions = cross_versions(results, known_alignments)
+    versions, overlaps = _cross_versions(results, known_alignments, previous.overlaps)
     tick("versions")
     claims = tuple(c for r in results for c in r.claims)
-    matches = claims_stage.corroborate(claims, versions)
+    matches, matching = claims_match.corroborate_incremental(claims, versions, previous.matching)
     tick("corroborate")
     anchored = claims_stage.anchor_notes(notes, claims)
     tick("notes")
-    return Archive(
+    archive = Archive(
         docs=tuple(r.doc for r in results),
         seeds=tuple(seeds),
         skipped=tuple(sorted(skipped, key=lambda s: (s.name, s.reason))),
@@ -126,6 +168,7 @@ def assemble(
         matches=matches,
         notes=anchored,
     )
+    return archive, CrossState(overlaps=overlaps, matching=matching)
 
 
 def build_archive(seeds: Sequence[Seed], skipped: Sequence[SkippedSeed] = (), notes: Sequence[Note] = ()) -> Archive:

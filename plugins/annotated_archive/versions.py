@@ -14,16 +14,19 @@ per-document work:
     sorted set of shingle hashes, its size and a damage count.  Depends on the
     document's text only.
 
-``cluster_fingerprints(fps)``
-    candidates from MinHash LSH *Ensemble* (datasketch), an index built for
-    *containment* rather than Jaccard (a truncated re-scrape is mostly
-    contained in the complete copy although their Jaccard is low); every
-    candidate pair is confirmed with the exact containment of the shingle
-    sets.  Clusters are stars around a canonical: every member is contained
-    (>= ``contain``) in its canonical, and members of one cluster must overlap
-    the same region of the canonical (``coherence``), so that two short
-    extracts of different stories that both occur in one long page of
-    navigation are not chained through it.
+``update_overlaps(fps, previous)``
+    the exact join of the shingle sets: every pair of documents sharing
+    enough shingles for one to be contained (>= ``contain``) in the other,
+    with the count.  Whether a pair is in it depends on the two fingerprints
+    only, so the value is carried between builds (:class:`Overlaps`) and a
+    rebuild joins only the new fingerprints with the others.
+
+``cluster_fingerprints(fps, overlaps=...)``
+    clusters from those pairs.  Clusters are stars around a canonical: every
+    member is contained (>= ``contain``) in its canonical, and members of one
+    cluster must overlap the same region of the canonical (``coherence``),
+    so that two short extracts of different stories that both occur in one
+    long page of navigation are not chained through it.
 
 ``cluster_versions(docs)`` / ``cluster_texts(items)`` run both and add the
 word-level alignment of every non-canonical version against its canonical
@@ -37,14 +40,12 @@ by id.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
-from datasketch import MinHash, MinHashLSHEnsemble
 from diff_match_patch import diff_match_patch
 
 from .models import Alignment, CleanDoc, Cluster, DiffOp, Versions
@@ -59,9 +60,6 @@ class VersionSettings:
     shingle: int = 5  # tokens per shingle (a CJK character is one token)
     num_perm: int = 128  # MinHash permutations
     seed: int = 1  # fixed MinHash seed: fingerprints are reproducible
-    lsh_threshold: float = 0.5  # containment threshold of the LSH Ensemble candidate search
-    lsh_partitions: int = 16  # LSH Ensemble size partitions
-    lsh_size_step: float = 1.1  # set sizes given to LSH Ensemble are rounded to powers of this
     contain: float = 0.6  # a member's shingles contained in its canonical, at least
     min_overlap: int = 3  # shared shingles, at least (tiny texts stay alone)
     coherence: float = 0.5  # share of a member's overlap with the canonical that lies in the cluster's core
@@ -229,16 +227,6 @@ def _rank_key(fp: Fingerprint, settings: VersionSettings = SETTINGS) -> tuple:
     return (-(fp.size - settings.glue_weight * fp.damage), fp.damage, fp.content, fp.doc_id)
 
 
-_MINHASH_HAS_SCHEME = "scheme" in inspect.signature(MinHash.__init__).parameters
-
-
-def _minhash(fp: Fingerprint, perms, settings: VersionSettings) -> MinHash:
-    hv = np.array(fp.minhash, dtype=np.uint32 if _MINHASH_HAS_SCHEME else np.uint64)
-    if _MINHASH_HAS_SCHEME:
-        return MinHash(seed=settings.seed, hashvalues=hv, permutations=perms, scheme="affine32")
-    return MinHash(seed=settings.seed, hashvalues=hv, permutations=perms)  # pragma: no cover - datasketch < 2
-
-
 def _intersect(a: np.ndarray, b: np.ndarray) -> int:
     if len(a) > len(b):
         a, b = b, a
@@ -249,51 +237,146 @@ def _intersect(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.count_nonzero(b[idx] == a))
 
 
-def _containment_edges(fps: Sequence[Fingerprint], settings: VersionSettings) -> list[dict[int, int]]:
+def fingerprint_key(fp: Fingerprint) -> str:
+    """Identity of a fingerprint across builds: its document and its text
+    (a re-cleaned document with another body is another fingerprint)."""
+    return f"{fp.doc_id}\x00{fp.content}\x00{fp.size}"
+
+
+@dataclass(frozen=True, slots=True)
+class Overlaps:
+    """The candidate pairs of the clustering, exact and carried between builds.
+
+    ``pairs`` holds every pair of fingerprints (by :func:`fingerprint_key`,
+    ``a < b``) whose shared shingles make an edge in at least one direction
+    (>= ``min_overlap`` and >= ``contain`` of the smaller set), with the
+    number of shared shingles.  Whether a pair is listed depends on the two
+    fingerprints only, so the value for a set of fingerprints is the same
+    whatever the history of additions and removals that led to it."""
+
+    settings: VersionSettings
+    keys: frozenset[str] = frozenset()
+    pairs: tuple[tuple[str, str, int], ...] = ()
+
+
+# pairs counted per block of query documents: bounds the counting array (rows x documents)
+_JOIN_CELLS = 1 << 22
+
+
+def _shared_shingles(
+    arrays: Sequence[np.ndarray], rows: Sequence[int], settings: VersionSettings
+) -> list[tuple[int, int, int]]:
+    """Exact ``(i, j, shared)`` for every pair with i in ``rows``, j any other
+    document, and enough shared shingles for an edge in one direction.
+
+    An inverted index of the shingles (one sort of every document's shingle
+    hashes, restricted to the shingles of ``rows`` when they are few) joined
+    with the query documents' shingles; shared shingles are counted with
+    ``bincount`` over (query row, document) cells.  Cost: the number of
+    (query shingle, document holding it) hits, plus rows x documents."""
+    n = len(arrays)
+    rows = sorted(set(rows))
+    if not rows or n < 2:
+        return []
+    lens = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=n)
+    if not lens.sum():
+        return []
+    all_sh = np.concatenate(arrays)
+    all_doc = np.repeat(np.arange(n, dtype=np.int64), lens)
+    if len(rows) < n:  # only the shingles of the query documents matter
+        qsh = np.unique(np.concatenate([arrays[q] for q in rows]))
+        keep = np.isin(all_sh, qsh)
+        all_sh, all_doc = all_sh[keep], all_doc[keep]
+    order = np.argsort(all_sh, kind="stable")
+    sorted_sh, sorted_doc = all_sh[order], all_doc[order]
+    out: list[tuple[int, int, int]] = []
+    block = max(1, _JOIN_CELLS // n)
+    for b0 in range(0, len(rows), block):
+        chunk = rows[b0 : b0 + block]
+        qs = [arrays[q] for q in chunk]
+        qlens = np.fromiter((len(a) for a in qs), dtype=np.int64, count=len(qs))
+        if not qlens.sum():
+            continue
+        qsh = np.concatenate(qs)
+        qrow = np.repeat(np.arange(len(chunk), dtype=np.int64), qlens)
+        lo = np.searchsorted(sorted_sh, qsh, "left")
+        df = np.searchsorted(sorted_sh, qsh, "right") - lo
+        total = int(df.sum())
+        # every (query shingle, document holding it) hit, vectorised
+        first = np.cumsum(df) - df
+        idx = np.repeat(lo - first, df) + np.arange(total, dtype=np.int64)
+        cells = np.repeat(qrow, df) * n + sorted_doc[idx]
+        counts = np.bincount(cells, minlength=len(chunk) * n).reshape(len(chunk), n)
+        r, j = np.nonzero(counts >= settings.min_overlap)
+        for rr, jj in zip(r.tolist(), j.tolist()):
+            i = chunk[rr]
+            if i == jj:
+                continue
+            inter = int(counts[rr, jj])
+            if inter >= settings.contain * len(arrays[i]) or inter >= settings.contain * len(arrays[jj]):
+                out.append((i, jj, inter))
+    return out
+
+
+def update_overlaps(
+    fps: Sequence[Fingerprint], previous: Overlaps | None = None, settings: VersionSettings = SETTINGS
+) -> Overlaps:
+    """The :class:`Overlaps` of ``fps``, reusing ``previous`` (computed for
+    another set of fingerprints with the same settings): pairs of
+    fingerprints that are both still here are kept, pairs with a removed
+    fingerprint are dropped, and only the new fingerprints are joined with
+    all the others.  Equal to ``update_overlaps(fps)`` computed from nothing."""
+    by_key: dict[str, Fingerprint] = {}
+    for fp in fps:
+        by_key.setdefault(fingerprint_key(fp), fp)
+    keys = sorted(by_key)
+    if previous is None or previous.settings != settings:
+        previous = Overlaps(settings)
+    known = previous.keys
+    current = frozenset(keys)
+    kept = [p for p in previous.pairs if p[0] in current and p[1] in current]
+    rows = [i for i, k in enumerate(keys) if k not in known]
+    arrays = [by_key[k].shingle_array for k in keys]
+    found = {}
+    for i, j, inter in _shared_shingles(arrays, rows, settings):
+        a, b = (keys[i], keys[j]) if keys[i] < keys[j] else (keys[j], keys[i])
+        found[(a, b)] = inter
+    pairs = sorted({*kept, *((a, b, x) for (a, b), x in found.items())})
+    return Overlaps(settings, current, tuple(pairs))
+
+
+def _containment_edges(
+    fps: Sequence[Fingerprint], settings: VersionSettings, overlaps: Overlaps | None = None
+) -> list[dict[int, int]]:
     """For every document i: {j: |S_i & S_j|} for the documents j that contain
-    at least ``contain`` of i's shingles (candidates from LSH Ensemble)."""
+    at least ``contain`` of i's shingles (exact, from :class:`Overlaps`)."""
     n = len(fps)
     edges: list[dict[int, int]] = [{} for _ in range(n)]
-    live = [i for i, fp in enumerate(fps) if fp.size > 0]
-    if len(live) < 2:
-        return edges
-    perms = np.array(_permutations(settings))
-    mh = {i: _minhash(fps[i], perms, settings) for i in live}
-    lsh = MinHashLSHEnsemble(
-        threshold=settings.lsh_threshold,
-        num_perm=settings.num_perm,
-        num_part=min(settings.lsh_partitions, len(live)),
-        storage_config={"type": "dict", "basename": b"versions"},  # a fixed name: no randomness
-    )
-    # sizes on a geometric grid: LSH Ensemble's partitioning is quadratic in
-    # the number of distinct sizes (indexed sizes rounded up, query sizes down)
-    step = np.log(settings.lsh_size_step)
-
-    def grid(size: int, up: bool) -> int:
-        x = np.log(size) / step
-        return max(1, int(round(np.exp((np.ceil(x - 1e-9) if up else np.floor(x + 1e-9)) * step))))
-
-    lsh.index([(i, mh[i], grid(fps[i].size, True)) for i in live])
-    arrays = [fp.shingle_array for fp in fps]
-    inter_cache: dict[tuple[int, int], int] = {}
-    for i in live:
-        for j in sorted(set(lsh.query(mh[i], grid(fps[i].size, False)))):
-            if j == i:
-                continue
-            key = (i, j) if i < j else (j, i)
-            inter = inter_cache.get(key)
-            if inter is None:
-                inter = inter_cache[key] = _intersect(arrays[i], arrays[j])
-            if inter >= settings.min_overlap and inter >= settings.contain * fps[i].size:
-                edges[i][j] = inter
+    if overlaps is None or overlaps.settings != settings or not overlaps.keys.issuperset(map(fingerprint_key, fps)):
+        overlaps = update_overlaps(fps, overlaps, settings)
+    index = {fingerprint_key(fp): i for i, fp in enumerate(fps)}
+    found: list[tuple[int, int, int]] = []
+    for a, b, inter in overlaps.pairs:
+        i, j = index.get(a), index.get(b)
+        if i is None or j is None:
+            continue
+        found.append((i, j, inter))
+        found.append((j, i, inter))
+    for i, j, inter in sorted(found):
+        if inter >= settings.min_overlap and inter >= settings.contain * fps[i].size:
+            edges[i][j] = inter
     return edges
 
 
-def cluster_fingerprints(fps: Sequence[Fingerprint], settings: VersionSettings = SETTINGS) -> tuple[Cluster, ...]:
+def cluster_fingerprints(
+    fps: Sequence[Fingerprint], settings: VersionSettings = SETTINGS, overlaps: Overlaps | None = None
+) -> tuple[Cluster, ...]:
     """Group fingerprints into clusters (stars around a canonical).
 
     Every fingerprint (by doc_id) is in exactly one cluster; singletons are
     clusters of one.  Members are the canonical first, then sorted by id.
+    ``overlaps`` (from :func:`update_overlaps`) saves the join of the
+    shingle sets; the result is the same with or without it.
     """
     by_id: dict[str, Fingerprint] = {}
     for fp in fps:
@@ -302,7 +385,7 @@ def cluster_fingerprints(fps: Sequence[Fingerprint], settings: VersionSettings =
             by_id[fp.doc_id] = fp
     items = sorted(by_id.values(), key=lambda f: _rank_key(f, settings))  # rank order: index = rank
     n = len(items)
-    edges = _containment_edges(items, settings)
+    edges = _containment_edges(items, settings, overlaps)
     sizes = [f.size for f in items]
     arrays = [f.shingle_array for f in items]
 
