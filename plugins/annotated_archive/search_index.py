@@ -54,8 +54,10 @@ SIGNATURE = b"pagefind_dcd"
 # at the same words, so a search loads the same chunks as from one Pagefind run.
 CHUNK_POSTINGS = 20_000
 GZIP_LEVEL = 6
+HASH_CHARS = 16  # hex digits of sha256 in the merged files' names: a name stands for its content
 TIMEOUT = 1800  # seconds, per Pagefind run
 CACHE_KIND = "search-shards"  # folder in the cache
+STAMP = "shards.json"  # in the merged folder: the shards it was merged from
 
 
 class FormatError(ValueError):
@@ -154,10 +156,12 @@ def _read_file(path: Path):
 
 
 def _write_file(path: Path, payload: bytes) -> None:
-    path.write_bytes(gzip.compress(SIGNATURE + payload, GZIP_LEVEL, mtime=0))
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(gzip.compress(SIGNATURE + payload, GZIP_LEVEL, mtime=0))
+    os.replace(tmp, path)  # never a half-written file under a content-hash name
 
 
-def _short_hash(lang: str, payload: bytes, taken, n: int = 7) -> str:
+def _short_hash(lang: str, payload: bytes, taken, n: int = HASH_CHARS) -> str:
     full = hashlib.sha256(payload).hexdigest()
     while f"{lang}_{full[:n]}" in taken and n < len(full):
         n += 1
@@ -231,13 +235,19 @@ class _Words:
 
     def add(self, segments: list[tuple], offset: int) -> None:
         """Append one shard's word segments; ``offset``: the pages before it."""
+        self.add_columns(_columns(segments), offset)
+
+    def add_columns(self, columns: tuple, offset: int) -> None:
         words = self.words
-        for word, npages, first, rest, total, postings, variants in segments:
+        head = _head
+        *cols, sparse = columns
+        for k, (word, npages, first, rest, total, postings) in enumerate(zip(*cols)):
             entry = words.get(word)
             if entry is None:
                 entry = words[word] = [0, [], 0, {}, 0]
+            variants = sparse.get(k, ()) if sparse else ()
             if npages:
-                entry[1].append(b"\x83" + encode(offset + first - entry[2]) + rest)
+                entry[1].append(b"\x83" + head(0, offset + first - entry[2]) + rest)
                 entry[0] += npages
                 entry[2] = offset + total
                 entry[4] += postings
@@ -255,7 +265,9 @@ class _Words:
         size = 0
         for word in sorted(self.words):
             n, parts, _last, variants, postings = self.words[word]
-            body = b"\x83" + encode(word) + _head(4, n) + b"".join(parts) + encode(_variants(variants))
+            w = word.encode("utf-8")
+            body = (b"\x83" + _head(3, len(w)) + w + _head(4, n) + b"".join(parts)
+                    + (encode(_variants(variants)) if variants else b"\x80"))
             if first is None:
                 first = word
             chunk.append(body)
@@ -288,40 +300,52 @@ def _prefixes(a: str, b: str) -> tuple[str, str]:
     return a[: n + 1], b[: n + 1]
 
 
-def merge(shard_dirs: list[Path], out: Path) -> int:
+def merge(shard_dirs: list[Path], out: Path) -> dict[str, Path]:
     """Merge Pagefind bundles (one per shard, same Pagefind version) into one
-    bundle at ``out``.  Returns the number of pages."""
+    bundle at ``out``, all but the page fragments, which stay in the shards:
+    returns ``{fragment file in the bundle: its file in a shard}``.
+
+    Index, filter and metadata files are named by a hash of their content:
+    those already in ``out`` (from the previous merge) are kept, not written
+    again; the others are removed."""
     entries = [json.loads((d / "pagefind-entry.json").read_text("utf-8")) for d in shard_dirs]
     versions = {e.get("version") for e in entries}
     if len(versions) != 1 or not versions <= set(FORMAT_VERSIONS):
         raise FormatError(f"Pagefind version {sorted(map(str, versions))} (merge knows {FORMAT_VERSIONS})")
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    for sub in ("fragment", "index", "filter"):
-        (out / sub).mkdir()
+    for sub in ("index", "filter"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    before = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    written: set[str] = set()
+    fragments: dict[str, Path] = {}
     # the library (pagefind.js, the WASM, the UI files) is the same in every shard
     for d in shard_dirs:
         for p in d.iterdir():
             if p.is_file() and p.name != "pagefind-entry.json" and p.suffix not in (".pf_meta", ".pickle", ".tmp"):
-                if not (out / p.name).exists():
-                    _link_or_copy(p, out / p.name)
+                if p.name not in written:
+                    if not (out / p.name).exists():
+                        _link_or_copy(p, out / p.name)
+                    written.add(p.name)
     languages: dict[str, dict] = {}
     total = 0
     langs = sorted({lang for e in entries for lang in e["languages"]})
     for lang in langs:
         parts = [(d, e["languages"][lang]) for d, e in zip(shard_dirs, entries) if lang in e["languages"]]
-        page_count, meta_hash = _merge_language(lang, parts, out)
+        page_count, meta_hash = _merge_language(lang, parts, out, written, fragments)
         wasm = parts[0][1].get("wasm")
         languages[lang] = {"hash": meta_hash, "wasm": wasm, "page_count": page_count}
         total += page_count
     entry = dict(entries[0])
     entry["languages"] = languages
-    (out / "pagefind-entry.json").write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
-    return total
+    tmp = out / "pagefind-entry.json.tmp"
+    tmp.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    os.replace(tmp, out / "pagefind-entry.json")  # a new file: links to the old one keep it
+    written.add("pagefind-entry.json")
+    for rel in before - written:
+        (out / rel).unlink()
+    return fragments
 
 
-def _merge_language(lang: str, parts, out: Path) -> tuple[int, str]:
+def _merge_language(lang: str, parts, out: Path, written: set[str], fragment_files: dict[str, Path]) -> tuple[int, str]:
     pages: list[list] = []
     fragments: dict[str, Path] = {}  # fragment name -> file
     words = _Words()
@@ -349,7 +373,7 @@ def _merge_language(lang: str, parts, out: Path) -> tuple[int, str]:
             fragments[new] = src
             pages.append([new, word_count])
         if all(k == v for k, v in renumber.items()):
-            words.add(_segments(d, lang, chunks), offset)
+            words.add_columns(_segments(d, lang, chunks), offset)
         else:
             for _from, _to, chunk_hash in chunks:
                 words.add(parse_chunk(_read_file(d / "index" / f"{chunk_hash}.pf_index"), renumber), offset)
@@ -360,14 +384,19 @@ def _merge_language(lang: str, parts, out: Path) -> tuple[int, str]:
                 values.setdefault(value, []).extend(p + offset for p in page_numbers)
 
     for name, src in fragments.items():
-        _link_or_copy(src, out / "fragment" / f"{name}.pf_fragment")
+        fragment_files[f"fragment/{name}.pf_fragment"] = src
+
+    def put(rel: str, payload: bytes) -> None:
+        if rel not in written and not (out / rel).exists():  # else: the same content (hash-named)
+            _write_file(out / rel, payload)
+        written.add(rel)
 
     index_chunks = []
     taken: set[str] = set()
     for first, last, payload in words.chunks():
         h = _short_hash(lang, payload, taken)
         taken.add(h)
-        _write_file(out / "index" / f"{h}.pf_index", payload)
+        put(f"index/{h}.pf_index", payload)
         index_chunks.append([first, last, h])
     for a, b in zip(index_chunks, index_chunks[1:]):
         a[1], b[0] = _prefixes(a[1], b[0])
@@ -379,30 +408,63 @@ def _merge_language(lang: str, parts, out: Path) -> tuple[int, str]:
         payload = encode([name, [[v, sorted(values[v])] for v in sorted(values)]])
         h = _short_hash(lang, payload, taken)
         taken.add(h)
-        _write_file(out / "filter" / f"{h}.pf_filter", payload)
+        put(f"filter/{h}.pf_filter", payload)
         meta_filters.append([name, h])
 
     payload = encode([version, pages, index_chunks, meta_filters, [], meta_fields])
-    meta_hash = f"{lang}_{hashlib.sha256(payload).hexdigest()[:10]}"
-    _write_file(out / f"pagefind.{meta_hash}.pf_meta", payload)
+    meta_hash = f"{lang}_{hashlib.sha256(payload).hexdigest()[:HASH_CHARS]}"
+    put(f"pagefind.{meta_hash}.pf_meta", payload)
     return len(pages), meta_hash
 
 
-def _segments(d: Path, lang: str, chunks) -> list[tuple]:
-    """A shard's parsed word index, kept beside it (a shard never changes)."""
+def _columns(segments: list[tuple]) -> tuple:
+    """Word segments as columns (faster to pickle); variants, rare, as {row: variants}."""
+    if not segments:
+        return ((),) * 6 + ({},)
+    cols = list(zip(*segments))
+    sparse = {k: v for k, v in enumerate(cols[6]) if v}
+    return (*cols[:6], sparse)
+
+
+def _segments(d: Path, lang: str, chunks) -> tuple:
+    """A shard's parsed word index as columns, kept beside it (a shard never changes)."""
     saved = d / f"words.{lang}.pickle"
     if saved.is_file():
         try:
-            return pickle.loads(saved.read_bytes())
+            columns = pickle.loads(saved.read_bytes())
+            if isinstance(columns, tuple) and len(columns) == 7:
+                return columns
         except Exception:  # noqa: BLE001 - a damaged file: parse again
             pass
     segments = []
     for _from, _to, chunk_hash in chunks:
         segments += parse_chunk(_read_file(d / "index" / f"{chunk_hash}.pf_index"))
+    columns = _columns(segments)
     tmp = saved.with_suffix(".tmp")
-    tmp.write_bytes(pickle.dumps(segments, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.write_bytes(pickle.dumps(columns, protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(tmp, saved)
-    return segments
+    return columns
+
+
+def _sync(merged: Path, fragments: dict[str, Path], bundle: Path) -> None:
+    """Make ``bundle`` hold the merged files and the fragments (hard links
+    where possible), touching only the files that differ."""
+    want = {p.relative_to(merged).as_posix(): p for p in merged.rglob("*") if p.is_file() and p.name != STAMP}
+    want.update(fragments)
+    have = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()} if bundle.is_dir() else set()
+    for rel in have - set(want):
+        (bundle / rel).unlink()
+    made: set[Path] = set()
+    for rel, src in want.items():
+        dst = bundle / rel
+        if rel in have:
+            if os.path.samefile(src, dst):
+                continue
+            dst.unlink()
+        if dst.parent not in made:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            made.add(dst.parent)
+        _link_or_copy(src, dst)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -559,22 +621,23 @@ def _sharded(site: Path, groups: dict[str, list[str]], cache: Path | None, worke
             return Result(False, len(groups), len(todo), 0, True)
         # the merged bundle is kept too: a build with no changed shard only links it
         shards = [want[s] for s in sorted(want)]
-        merged = root / ("merged-" + hashlib.sha256("\n".join(d.name for d in shards).encode()).hexdigest()[:20])
-        if not (merged / "pagefind-entry.json").is_file():
-            work = merged.with_name(merged.name + ".tmp")
-            merge(shards, work)
-            if merged.exists():
-                shutil.rmtree(merged)
-            os.replace(work, merged)
-        keep = {d.name for d in shards} | {merged.name}
+        names = [d.name for d in shards]
+        merged = root / "merged"
+        stamp = merged / STAMP
+        state = json.loads(stamp.read_text("utf-8")) if stamp.is_file() else None
+        if state is None or state.get("shards") != names:
+            stamp.unlink(missing_ok=True)
+            fragments = merge(shards, merged)
+            state = {"shards": names, "fragments": {k: v.relative_to(root).as_posix() for k, v in fragments.items()}}
+            tmp_stamp = merged / (STAMP + ".tmp")
+            tmp_stamp.write_text(json.dumps(state), "utf-8")
+            os.replace(tmp_stamp, stamp)
+        keep = set(names) | {merged.name}
         for d in root.iterdir():
             if d.name not in keep:
                 shutil.rmtree(d, ignore_errors=True)
-        bundle = site / BUNDLE
-        if bundle.exists():
-            shutil.rmtree(bundle)
-        shutil.copytree(merged, bundle, copy_function=_link_or_copy)
-        entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+        _sync(merged, {k: root / v for k, v in state["fragments"].items()}, site / BUNDLE)
+        entry = json.loads((site / BUNDLE / "pagefind-entry.json").read_text("utf-8"))
         pages = sum(v.get("page_count", 0) for v in entry["languages"].values())
         return Result(True, len(groups), len(todo), pages, True)
     finally:
