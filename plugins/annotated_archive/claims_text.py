@@ -347,14 +347,43 @@ def _plain_matches(text: str, spaced: str, abbr: str) -> list[str]:
 class _FastAbbreviations:
     """Mixin over a language's pysbd AbbreviationReplacer (see above)."""
 
-    # (abbreviation, stripped, stripped + ".", plain) in pysbd's order; set per language
+    # Set per language by _fast_processor (immutable):
+    # (abbreviation, stripped, stripped + ".", simple) in pysbd's order, where
+    # simple = alphanumeric and lower case;
     _abbr_table: tuple[tuple[str, str, str, bool], ...] = ()
+    # simple stripped form -> its indices in the table; indices of the others
+    _abbr_simple: MappingProxyType = MappingProxyType({})
+    _abbr_other: tuple[int, ...] = ()
+    _abbr_maxlen: int = 0
+    # the replacer's period patterns are pysbd's own (not overridden)
+    _fast_scan: bool = False
+
+    def _candidates(self, lowered: str):
+        """Table indices, in order, of the abbreviations that can change a
+        line without ``_IGNORECASE_HAZARD``: a simple one only when the line
+        has "abbr." (``scan_for_replacements`` needs it), i.e. when it is a
+        suffix of the alphanumeric run before some "."; the others always."""
+        idx = set(self._abbr_other)
+        simple, maxlen = self._abbr_simple, self._abbr_maxlen
+        p = lowered.find(".")
+        while p >= 0:
+            k, lim = p, max(0, p - maxlen)
+            while k > lim and lowered[k - 1].isalnum():
+                k -= 1
+            for q in range(k, p):
+                hit = simple.get(lowered[q:p])
+                if hit:
+                    idx.update(hit)
+            p = lowered.find(".", p + 1)
+        return sorted(idx)
 
     def search_for_abbreviations_in_string(self, text):
         lowered = text.lower()
         plain = _IGNORECASE_HAZARD.search(text) is None
         spaced = _WS.sub(" ", lowered) if plain else ""
-        for _abbr, stripped, dotted, simple in self._abbr_table:
+        table = self._abbr_table
+        for i in self._candidates(lowered) if plain else range(len(table)):
+            _abbr, stripped, dotted, simple = table[i]
             if plain and simple:
                 # every replacement needs "abbr." (see scan_for_replacements):
                 # without one in the line, this abbreviation changes nothing
@@ -378,17 +407,45 @@ class _FastAbbreviations:
 
     def scan_for_replacements(self, txt, am, ind, char_array):
         lit = am.strip()
-        if lit.isalnum() and lit + "." not in txt:
+        if not lit.isalnum():
+            return super().scan_for_replacements(txt, am, ind, char_array)
+        if lit + "." not in txt:
             return txt  # nothing to replace: the patterns all end in "abbr\."
-        return super().scan_for_replacements(txt, am, ind, char_array)
+        if not self._fast_scan:
+            return super().scan_for_replacements(txt, am, ind, char_array)
+        # pysbd's scan_for_replacements with its three patterns
+        # "(?<=\s{abbr})\.(?=...)" written "\.(?<=\s{abbr}\.)(?=...)": the same
+        # one-character matches, but the leading literal lets re skip ahead
+        char = char_array[ind] if ind < len(char_array) else ""
+        low = lit.lower()
+        prepositive = low in self.lang.Abbreviation.PREPOSITIVE_ABBREVIATIONS
+        if str(char).isupper() and not prepositive:
+            return txt
+        if prepositive:
+            rest = r"(?=(\s|:\d+))"
+        elif low in self.lang.Abbreviation.NUMBER_ABBREVIATIONS:
+            rest = r"(?=(\s\d|\s+\())"
+        else:
+            rest = r"(?=((\.|\:|-|\?|,)|(\s([a-z]|I\s|I'm|I'll|\d|\())))"
+        return re.sub(r"\.(?<=\s" + lit + r"\.)" + rest, "∯", " " + txt)[1:]
 
 
-def _abbr_table(lang) -> tuple[tuple[str, str, str, bool], ...]:
-    out = []
-    for abbr in lang.Abbreviation.ABBREVIATIONS:
+def _abbr_tables(lang) -> dict:
+    table, simple, other = [], {}, []
+    for i, abbr in enumerate(lang.Abbreviation.ABBREVIATIONS):
         stripped = abbr.strip()
-        out.append((abbr, stripped, stripped + ".", stripped.isalnum() and stripped == stripped.lower()))
-    return tuple(out)
+        is_simple = stripped.isalnum() and stripped == stripped.lower()
+        table.append((abbr, stripped, stripped + ".", is_simple))
+        if is_simple:
+            simple.setdefault(stripped, []).append(i)
+        else:
+            other.append(i)
+    return {
+        "_abbr_table": tuple(table),
+        "_abbr_simple": MappingProxyType({k: tuple(v) for k, v in simple.items()}),
+        "_abbr_other": tuple(other),
+        "_abbr_maxlen": max((len(k) for k in simple), default=0),
+    }
 
 
 # ----------------------------------------- pysbd's rules, skipped when idle
@@ -489,10 +546,28 @@ def _sub(pattern: str, repl, text: str) -> str:
 
 
 def _apply(text: str, *rules) -> str:
-    """``pysbd.utils.Text(text).apply(*rules)``."""
+    """``pysbd.utils.Text(text).apply(*rules)`` (``_sub`` inlined)."""
     for r in rules:
-        text = _sub(r.pattern, r.replacement, text)
+        hit = _PATTERNS.get(r.pattern)
+        if hit is None:
+            text = re.sub(r.pattern, r.replacement, text)
+        elif not hit[1] or _can_match(hit[1], text):
+            text = hit[0].sub(r.replacement, text)
     return text
+
+
+def _gate(rules) -> re.Pattern | None:
+    """A character class that a text must hit for any of ``rules`` to
+    match (one needed character per rule); None when some rule has no
+    needle."""
+    chars: set[str] = set()
+    for r in rules:
+        hit = _PATTERNS.get(r.pattern)
+        if hit is None or not hit[1]:
+            return None
+        needle, any_of = next(((n, a) for n, a in hit[1] if not a), hit[1][0])
+        chars.update(needle if any_of else needle[0])
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
 
 
 def _compiled(pattern: str):
@@ -510,12 +585,25 @@ _NUMBER_PAREN_HINT = re.compile(r"\d\)\s")
 _ALPHA_PERIOD_LIST = re.compile(r"(?<!\S)[a-z](?=\.)")
 
 
+def _letters_before_periods(text: str) -> list[str]:
+    """``_ALPHA_PERIOD_LIST.findall(text)``: each a-z letter before a "."
+    that starts the text or follows whitespace (found from the periods)."""
+    out = []
+    p = text.find(".", 1)
+    while p >= 0:
+        c = text[p - 1]
+        if "a" <= c <= "z" and (p == 1 or text[p - 2].isspace()):
+            out.append(c)
+        p = text.find(".", p + 1)
+    return out
+
+
 class _FastLists(_PysbdListItemReplacer):
     """pysbd's ListItemReplacer without the scans that cannot find a list."""
 
     def iterate_alphabet_array(self, regex, parens=False, roman_numeral=False):
         if regex == self.ALPHABETICAL_LIST_WITH_PERIODS:
-            list_array = _ALPHA_PERIOD_LIST.findall(self.text)
+            list_array = _letters_before_periods(self.text)
         elif regex == self.ALPHABETICAL_LIST_WITH_PARENS and ")" not in self.text:
             return self.text
         else:
@@ -595,8 +683,10 @@ class _FastProcess:
         sents = [_apply(s, self.lang.SingleNewLineRule, *self.lang.EllipsisRules.All) for s in sents]
         sents = self.rm_none_flatten([self.check_for_punctuation(s) for s in sents])
         out = []
+        gate = self._sub_symbols_gate
         for sent in sents:
-            sent = _apply(sent, *self.lang.SubSymbolsRules.All)
+            if gate is None or gate.search(sent):
+                sent = _apply(sent, *self.lang.SubSymbolsRules.All)
             pps = self.post_process_segments(sent)
             if pps and isinstance(pps, str):
                 out.append(pps)
@@ -675,7 +765,12 @@ def _fast_processor(module):
     mixins: tuple[type, ...] = (_FastAbbreviations,)
     if base_replacer.replace is _PysbdReplacer.replace:
         mixins = (_FastReplace, _FastAbbreviations)
-    replacer = type(f"Fast{base_replacer.__qualname__.replace('.', '')}", (*mixins, base_replacer), {"_abbr_table": _abbr_table(module)})
+    attrs = _abbr_tables(module)
+    attrs["_fast_scan"] = (
+        base_replacer.scan_for_replacements is _PysbdReplacer.scan_for_replacements
+        and base_replacer.replace_period_of_abbr is _PysbdReplacer.replace_period_of_abbr
+    )
+    replacer = type(f"Fast{base_replacer.__qualname__.replace('.', '')}", (*mixins, base_replacer), attrs)
     base = getattr(module, "Processor", _PysbdProcessor)
     pmixins: tuple[type, ...] = ()
     if base is _PysbdProcessor and getattr(module, "BetweenPunctuation", _PysbdBetween) is _PysbdBetween:
@@ -684,7 +779,11 @@ def _fast_processor(module):
     def abbreviations_replacer(self):
         return replacer(self.text, self.lang)
 
-    return type(f"Fast{module.__name__}Processor", (*pmixins, base), {"abbreviations_replacer": abbreviations_replacer})
+    return type(
+        f"Fast{module.__name__}Processor",
+        (*pmixins, base),
+        {"abbreviations_replacer": abbreviations_replacer, "_sub_symbols_gate": _gate(module.SubSymbolsRules.All)},
+    )
 
 
 _PATTERNS = _pattern_table([_PysbdLanguage.get_language_code(code) for code in sorted(_FAST_LANGS)])
