@@ -141,7 +141,7 @@ class _Job:
 _JOB: _Job | None = None  # set only while workers are forked (they inherit it)
 
 
-def _local_context(job: _Job, spec: PageSpec) -> dict:
+def _local_context(job: _Job, spec: PageSpec, variables: dict) -> dict:
     """The context Pelican's ``Writer.write_file`` gives a template."""
     from pelican.utils import get_relative_path, path_to_url
 
@@ -152,7 +152,7 @@ def _local_context(job: _Job, spec: PageSpec) -> dict:
         local["SITEURL"] = rel
         local["localsiteurl"] = rel
     local["output_file"] = spec.save_as
-    local.update(spec.variables)
+    local.update(variables)
     local["page_name"] = spec.save_as
     return local
 
@@ -178,8 +178,11 @@ def _write_range(job: _Job, start: int, stop: int) -> list[tuple[str | None, boo
     out = []
     for spec in job.specs[start:stop]:
         path = sanitised_join(job.output, spec.save_as)
+        variables = spec.compute()  # article, raw, versions pages: built here, in the worker
         salt = job.salts.get(spec.template)
-        key = page_key(spec, salt) if salt is not None and job.cache is not None else None
+        key = None
+        if salt is not None and job.cache is not None:
+            key = page_key(PageSpec(spec.save_as, spec.template, variables), salt)
         if key is not None:
             try:
                 shutil.copyfile(job.cache / key, path)
@@ -187,7 +190,7 @@ def _write_range(job: _Job, start: int, stop: int) -> list[tuple[str | None, boo
                 continue
             except OSError:
                 pass  # not cached (or unreadable): render it
-        data = job.templates[spec.template].render(_local_context(job, spec)).encode("utf-8")
+        data = job.templates[spec.template].render(_local_context(job, spec, variables)).encode("utf-8")
         with open(path, "wb") as f:
             f.write(data)
         if key is not None:

@@ -20,7 +20,8 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from functools import partial
+from typing import Any, Callable, Iterable, Sequence
 
 from markupsafe import Markup, escape
 
@@ -92,11 +93,52 @@ def _paged(base: str, template: str, items: list, per_page: int, variables) -> l
     return out
 
 
-@dataclass(frozen=True)
 class PageSpec:
-    save_as: str
-    template: str
-    variables: dict[str, Any] = field(default_factory=dict)
+    """One page: output path, template name and the template's variables.
+
+    The variables of the pages there are one or more of per seed (article,
+    raw, versions) are computed on first use (``make``): the output edge
+    builds them in its worker processes, in parallel, and the list of pages
+    (output paths, templates) is known before any of them is built."""
+
+    __slots__ = ("save_as", "template", "_variables", "_make")
+
+    def __init__(
+        self,
+        save_as: str,
+        template: str,
+        variables: dict[str, Any] | None = None,
+        make: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
+        self.save_as = save_as
+        self.template = template
+        self._variables = variables if variables is not None or make is not None else {}
+        self._make = make
+
+    @property
+    def variables(self) -> dict[str, Any]:
+        if self._variables is None:
+            assert self._make is not None
+            self._variables = self._make()
+            self._make = None
+        return self._variables
+
+    def compute(self) -> dict[str, Any]:
+        """The variables, without keeping them (when not built yet)."""
+        if self._variables is not None:
+            return self._variables
+        assert self._make is not None
+        return self._make()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PageSpec):
+            return NotImplemented
+        return (self.save_as, self.template, self.variables) == (other.save_as, other.template, other.variables)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PageSpec({self.save_as!r}, {self.template!r})"
 
 
 def _field_reducer(cls: type):
@@ -320,6 +362,7 @@ class _Ctx:
     notes_by_claim: dict[str, list]
     cluster_of: dict[str, Any]
     speakers: dict[str, list[Claim]]
+    alignments: dict[str, dict[str, Any]]  # canonical -> version doc_id -> Alignment
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -344,6 +387,9 @@ def _context(arc: Archive) -> _Ctx:
     for c in arc.claims:
         if c.speaker:
             speakers[c.speaker].append(c)
+    alignments: dict[str, dict[str, Any]] = defaultdict(dict)
+    for a in arc.versions.alignments:
+        alignments[a.canonical][a.doc_id] = a
     return _Ctx(
         arc=arc,
         docs={d.doc_id: d for d in arc.docs},
@@ -354,6 +400,7 @@ def _context(arc: Archive) -> _Ctx:
         notes_by_claim=notes,
         cluster_of=cluster_of,
         speakers=speakers,
+        alignments=alignments,
     )
 
 
@@ -477,6 +524,10 @@ def _article_jsonld(ctx: _Ctx, d: CleanDoc, footnotes: list[dict[str, Any]], sit
 
 
 def _article_page(ctx: _Ctx, d: CleanDoc, prev_next: tuple[Any, Any], site_url: str) -> PageSpec:
+    return PageSpec(url("article", id=d.doc_id), "article", make=partial(_article_variables, ctx, d, prev_next, site_url))
+
+
+def _article_variables(ctx: _Ctx, d: CleanDoc, prev_next: tuple[Any, Any], site_url: str) -> dict[str, Any]:
     seed = ctx.seeds[d.doc_id]
     fns = _footnotes(ctx, d)
     cl = ctx.cluster_of.get(d.doc_id)
@@ -489,49 +540,49 @@ def _article_page(ctx: _Ctx, d: CleanDoc, prev_next: tuple[Any, Any], site_url: 
             "siblings": [_doc_summary(ctx, ctx.docs[m]) for m in cl.members if m != d.doc_id],
         }
     summary = _doc_summary(ctx, d)
-    return PageSpec(
-        url("article", id=d.doc_id),
-        "article",
-        {
-            "doc": summary,
-            "meta": dataclasses.replace(d.meta, url=safe_href(d.meta.url)),
-            "page_title": d.title,
-            "seed_name": seed.name,
-            "raw_url": url("raw", id=d.doc_id),
-            "body_html": _article_body(ctx, d, fns),
-            "footnotes": fns,
-            "captions": d.captions,
-            "removed": d.removed,
-            "repairs": d.repairs,
-            "versions": versions,
-            "jsonld": _article_jsonld(ctx, d, fns, site_url),
-            "prev": prev_next[0],
-            "next": prev_next[1],
-            "month": month_of(d.meta.date),
-            "speakers": sorted({f["claim"].speaker for f in fns if f["claim"].speaker}),
-            "has_note": any(f["notes"] for f in fns),
-        },
-    )
+    return {
+        "doc": summary,
+        "meta": dataclasses.replace(d.meta, url=safe_href(d.meta.url)),
+        "page_title": d.title,
+        "seed_name": seed.name,
+        "raw_url": url("raw", id=d.doc_id),
+        "body_html": _article_body(ctx, d, fns),
+        "footnotes": fns,
+        "captions": d.captions,
+        "removed": d.removed,
+        "repairs": d.repairs,
+        "versions": versions,
+        "jsonld": _article_jsonld(ctx, d, fns, site_url),
+        "prev": prev_next[0],
+        "next": prev_next[1],
+        "month": month_of(d.meta.date),
+        "speakers": sorted({f["claim"].speaker for f in fns if f["claim"].speaker}),
+        "has_note": any(f["notes"] for f in fns),
+    }
 
 
 def _raw_page(ctx: _Ctx, seed: Seed) -> PageSpec:
+    return PageSpec(url("raw", id=seed.doc_id), "raw", make=partial(_raw_variables, ctx, seed))
+
+
+def _raw_variables(ctx: _Ctx, seed: Seed) -> dict[str, Any]:
     d = ctx.docs[seed.doc_id]
-    return PageSpec(
-        url("raw", id=seed.doc_id),
-        "raw",
-        {
-            "doc": _doc_summary(ctx, d),
-            "page_title": f"Raw scrape: {d.title}",
-            "seed": seed,
-            "raw_text": raw_html(seed.text),  # escaped here, whitespace kept by <pre>
-            "lines": seed.text.count("\n") + 1,
-        },
-    )
+    return {
+        "doc": _doc_summary(ctx, d),
+        "page_title": f"Raw scrape: {d.title}",
+        "seed": seed,
+        "raw_text": raw_html(seed.text),  # escaped here, whitespace kept by <pre>
+        "lines": seed.text.count("\n") + 1,
+    }
 
 
 def _versions_page(ctx: _Ctx, cl) -> PageSpec:
+    return PageSpec(url("versions", id=cl.canonical), "versions", make=partial(_versions_variables, ctx, cl))
+
+
+def _versions_variables(ctx: _Ctx, cl) -> dict[str, Any]:
     canonical = ctx.docs[cl.canonical]
-    aligns = {a.doc_id: a for a in ctx.arc.versions.alignments if a.canonical == cl.canonical}
+    aligns = ctx.alignments.get(cl.canonical, {})
     others = []
     for m in cl.members:
         if m == cl.canonical:
@@ -544,15 +595,11 @@ def _versions_page(ctx: _Ctx, cl) -> PageSpec:
                 "diff_html": _diff_html(a.diff) if a else Markup(""),
             }
         )
-    return PageSpec(
-        url("versions", id=cl.canonical),
-        "versions",
-        {
-            "page_title": f"Versions: {canonical.title}",
-            "canonical": _doc_summary(ctx, canonical),
-            "others": others,
-        },
-    )
+    return {
+        "page_title": f"Versions: {canonical.title}",
+        "canonical": _doc_summary(ctx, canonical),
+        "others": others,
+    }
 
 
 def _diff_html(diff) -> Markup:
