@@ -345,14 +345,17 @@ def rule_repeated_in_doc(st: _State, stats: LineStats | None) -> None:
 
 
 def rule_repeated_across(st: _State, stats: LineStats | None) -> None:
-    """Lines found in other seeds too: menus, footers, widgets of the same site."""
+    """Lines found in other seeds too: menus, footers, widgets of the same site.
+    Later copies inside the document get the same rule as the first, so that
+    the decision does not depend on how often the line repeats (cleaning
+    the cleaned text again, with one copy left, must agree)."""
     if not stats or stats.n_docs < 2:
         return
     for i, ln in enumerate(st.lines):
-        if not st.open(i) or stats.count(ln.text) < 2:
+        if not (st.open(i) or st.rule_of(i) == "duplicate-line") or stats.count(ln.text) < 2:
             continue
         if ln.words <= LIMITS["repeat_short_words"] or ln.cls == "short":
-            st.remove(i, "repeated-across-seeds")
+            st.set(i, "removed", "repeated-across-seeds")
 
 
 def _prev(st: _State, i: int, k: int = 1) -> list[int]:
@@ -556,8 +559,10 @@ def rule_main_content(st: _State, stats: LineStats | None) -> None:
         nb = _list_after(st, sc, be)
         if nb > be:
             bs, be = _more_runs(st, sc, bs, nb)
-        be = _items_next_to(st, be, +1, anchor)
-        bs = _items_next_to(st, bs, -1, anchor)
+        if sum(x for x in sc[bs: be + 1] if x > 0) >= LIMITS["second_run_min"]:
+            # lists next to an article of some size (about two paragraphs)
+            be = _items_next_to(st, be, +1, anchor)
+            bs = _items_next_to(st, bs, -1, anchor)
     st.region = (bs, be)
 
 
