@@ -54,6 +54,8 @@ class SeedReader(BaseReader):
 def _neutralise_text(value):
     """Jinja ``finalize``: plain strings get :func:`render.neutralise`;
     ``Markup`` (built and escaped by render.py) is left as it is."""
+    if type(value) is str:  # most values: no attribute lookups
+        return neutralise(value)
     if isinstance(value, str) and not hasattr(value, "__html__"):
         return neutralise(value)
     return value
