@@ -54,7 +54,7 @@ SIGNATURE = b"pagefind_dcd"
 # at the same words, so a search loads the same chunks as from one Pagefind run.
 CHUNK_POSTINGS = 20_000
 GZIP_LEVEL = 6
-HASH_CHARS = 16  # hex digits of sha256 in the merged files' names: a name stands for its content
+HASH_CHARS = 12  # hex digits of sha256 in the merged files' names: a name stands for its content
 TIMEOUT = 1800  # seconds, per Pagefind run
 CACHE_KIND = "search-shards"  # folder in the cache
 STAMP = "shards.json"  # in the merged folder: the shards it was merged from
