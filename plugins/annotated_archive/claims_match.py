@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import math
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from heapq import nsmallest
-from collections import defaultdict
+from collections import Counter, defaultdict
+from itertools import chain
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from .claims_text import _WORD, ALL_STOPWORDS, content_tokens, normalise, quoted_spans, stem
@@ -98,18 +100,27 @@ class ClaimFeatures:
     rtoks: tuple[str, ...]  # the same, the attribution's own words masked ("\x00")
     sh: frozenset[str]  # content-word shingles
     quotes: tuple[str, ...]  # normalised quoted passages long enough to confirm a match
+    tokset: frozenset[str] = frozenset()
+    ctext: str = ""  # the content tokens joined by spaces
+    tf: tuple[tuple[str, float], ...] = ()  # (token, 1 + log(term frequency)), first occurrences in order
 
 
 def claim_features(c: Claim, tokens=content_tokens) -> ClaimFeatures:
     toks = tokens(c.text)
     # for verbatim runs: the attribution's own words (name, role) do not count
     own = set(tokens(f"{c.speaker or ''} {c.role or ''}"))
+    tf: dict[str, int] = defaultdict(int)
+    for t in toks:
+        tf[t] += 1
     return ClaimFeatures(
         speaker=c.speaker.split()[-1].casefold() if c.speaker else None,
         toks=tuple(toks),
         rtoks=tuple(t if t not in own else "\x00" for t in toks),
         sh=frozenset(_shingles(toks)),
         quotes=tuple(_quotes(c.text)),
+        tokset=frozenset(toks),
+        ctext=" ".join(toks),
+        tf=tuple((t, 1 + math.log(k)) for t, k in tf.items()),
     )
 
 
@@ -129,14 +140,14 @@ class _Prepared:
     def __init__(self, c: Claim, tokens=content_tokens, features: ClaimFeatures | None = None):
         f = features if features is not None else claim_features(c, tokens)
         self.speaker = f.speaker
-        self.toks = list(f.toks)
-        self.rtoks = list(f.rtoks)
-        self.tokset = set(f.toks)
+        self.toks = f.toks
+        self.rtoks = f.rtoks
+        self.tokset = f.tokset
         self.sh = f.sh
         self.text = c.text
         self._norm: str | None = None  # normalise(text), computed when first needed
-        self.ctext = " ".join(f.toks)
-        self.quotes = list(f.quotes)
+        self.ctext = f.ctext
+        self.quotes = f.quotes
         self.vec: dict[str, float] = {}
         self.norm2 = 0.0
 
@@ -293,52 +304,50 @@ def reprint_pairs(
 def candidate_pairs(preps: Sequence[_Prepared], doc_of: Sequence[str]) -> set[tuple[int, int]]:
     """Pairs (i < j) of claims in different documents that share rare
     shingles.  Each claim probes its ``probe`` rarest shingles of document
-    frequency 2..max_df; the union over both sides makes it symmetric."""
-    df: dict[str, int] = defaultdict(int)
-    for p in preps:
-        for s in p.sh:
-            df[s] += 1
-    index: dict[str, list[int]] = defaultdict(list)
-    probes: list[list[str]] = []
+    frequency 2..max_df; a pair is a candidate when both probe at least
+    ``min_shared`` shingles in common, or one of document frequency <=
+    ``min_shared_rare_df`` (symmetric by construction)."""
+    df = Counter(chain.from_iterable(p.sh for p in preps))
+    lo_df, hi_df, k = 2, MATCH_RULES["max_df"], MATCH_RULES["probe"]
+    sid: dict[str, int] = {}
+    probe_s: list[int] = []
+    probe_c: list[int] = []
     for i, p in enumerate(preps):
         if len(p.toks) < MATCH_RULES["min_tokens"]:
-            probes.append([])
             continue
-        rare = sorted((df[s], s) for s in p.sh if 2 <= df[s] <= MATCH_RULES["max_df"])
-        pr = [s for _, s in rare[: MATCH_RULES["probe"]]]
-        probes.append(pr)
-        for s in pr:
-            index[s].append(i)
-    # The index holds only probing claims, so the hits of j from i's side
-    # are the shingles both probed: the test is symmetric and each pair is
-    # counted from its smaller index only (index lists are ascending).
-    out: set[tuple[int, int]] = set()
-    min_shared = MATCH_RULES["min_shared"]
-    rare_df = MATCH_RULES["min_shared_rare_df"]
-    for i, pr in enumerate(probes):
-        if not pr:
-            continue
-        hits: dict[int, int] = defaultdict(int)
-        very_rare: set[int] = set()
-        di = doc_of[i]
-        for s in pr:
-            post = index[s]
-            k = bisect_right(post, i)
-            if k == len(post):
-                continue
-            if df[s] <= rare_df:
-                for j in post[k:]:
-                    if doc_of[j] != di:
-                        hits[j] += 1
-                        very_rare.add(j)
-            else:
-                for j in post[k:]:
-                    if doc_of[j] != di:
-                        hits[j] += 1
-        for j, n in hits.items():
-            if n >= min_shared or j in very_rare:
-                out.add((i, j))
-    return out
+        rare = sorted((d, s) for s in p.sh if lo_df <= (d := df[s]) <= hi_df)
+        for _, sh in rare[:k]:
+            probe_s.append(sid.setdefault(sh, len(sid)))
+            probe_c.append(i)
+    if not probe_s:
+        return set()
+    # every pair of claims probing one shingle (claims ascending within a
+    # shingle: i < j), then counted per pair
+    S = np.array(probe_s, dtype=np.int64)
+    C = np.array(probe_c, dtype=np.int64)
+    order = np.lexsort((C, S))
+    S, C = S[order], C[order]
+    starts = np.flatnonzero(np.r_[True, S[1:] != S[:-1]])
+    ends = np.r_[starts[1:], len(S)]
+    after = np.repeat(ends, ends - starts) - np.arange(len(S)) - 1  # later claims in the same shingle group
+    total = int(after.sum())
+    if not total:
+        return set()
+    a = np.repeat(np.arange(len(S)), after)
+    b = a + 1 + np.arange(total) - np.repeat(np.cumsum(after) - after, after)
+    docs: dict[str, int] = {}
+    doc_num = np.array([docs.setdefault(d, len(docs)) for d in doc_of], dtype=np.int64)
+    ci, cj = C[a], C[b]
+    other = doc_num[ci] != doc_num[cj]
+    ci, cj = ci[other], cj[other]
+    shingle_df = np.array([df[sh] for sh in sid], dtype=np.int64)
+    very_rare = shingle_df[S[a[other]]] <= MATCH_RULES["min_shared_rare_df"]
+    code = ci * len(preps) + cj
+    uniq, inv, shared = np.unique(code, return_inverse=True, return_counts=True)
+    rare_hit = np.bincount(inv, weights=very_rare, minlength=len(uniq)) > 0
+    keep = uniq[(shared >= MATCH_RULES["min_shared"]) | rare_hit]
+    n = len(preps)
+    return set(zip((keep // n).tolist(), (keep % n).tolist()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,19 +412,13 @@ def corroborate_incremental(
 
     doc_of = [c.doc_id for c in claims]
     # TF-IDF vectors over content words
-    df: dict[str, int] = defaultdict(int)
-    for p in preps:
-        for t in p.tokset:
-            df[t] += 1
+    df = Counter(chain.from_iterable(p.tokset for p in preps))
     n = len(preps)
     idf = {t: _idf(df, n, t) for t in df}
-    log = math.log
-    for p in preps:
-        tf: dict[str, int] = defaultdict(int)
-        for t in p.toks:
-            tf[t] += 1
-        p.vec = {t: (1 + log(k)) * idf[t] for t, k in tf.items()}
-        p.norm2 = math.sqrt(sum(v * v for v in p.vec.values()))
+    sqrt = math.sqrt
+    for p, k in zip(preps, keys):
+        p.vec = vec = {t: w * idf[t] for t, w in features[k].tf}
+        p.norm2 = sqrt(sum([v * v for v in vec.values()]))
     scored: list[tuple[int, int, float]] = []
     for i, j in sorted(candidate_pairs(preps, doc_of)):
         s = pair_score(preps[i], preps[j], feats_of(i, j))
