@@ -450,6 +450,21 @@ def test_quoted_post_is_article_text_not_a_date() -> None:
     accounted(_mk(text2), d2)
 
 
+@pytest.mark.parametrize(
+    "line,teaser",
+    [
+        ("Vikings come back to beat the Broncos (145)", True),
+        ("What Did the Rebel Yell Sound Like? (4:22)", True),  # a video, by its length
+        ("The race was won in a time of 2:03:11 (a course record)", False),
+        ("He scored twice in the third period (his 10th goal of the year).", False),
+    ],
+)
+def test_count_or_duration_suffixed_items(line: str, teaser: bool) -> None:
+    from annotated_archive import clean_rules as cr
+
+    assert cr.is_count_suffixed(line) == teaser
+
+
 def test_idempotent_with_stats_when_a_shared_line_repeats() -> None:
     """A line repeated in the document and also found in another seed is
     removed the same way on the second pass, when only one copy is left

@@ -398,7 +398,7 @@ def prefix_rule(s: str) -> str | None:
     return None
 
 
-_COUNT_SUFFIX_RE = re.compile(r"\(\d{1,6}\)\s*$")
+_COUNT_SUFFIX_RE = re.compile(r"\((?:\d{1,6}|\d{1,2}:\d{2})\)\s*$")
 _N_COMMENTS_RE = re.compile(
     r"^\d[\d,.]*\s+(?:responses?|comments?|replies|thoughts? on|réponses?|commentaires?|kommentare?|antworten|"
     r"comentarios?|respuestas?|commenti|risposte|comentários?|respostas?|комментари\w*|ответ\w*)\b",
@@ -414,7 +414,8 @@ _SHARE_CONTAINS = ("(opens in new window)", "click to share", "click to email", 
 
 
 def is_count_suffixed(s: str) -> bool:
-    """``Vikings come back to beat the Broncos (145)``: a most-read list item."""
+    """``Vikings come back to beat the Broncos (145)``: a most-read list item;
+    ``What Did the Rebel Yell Sound Like? (4:22)``: a video, by its length."""
     return bool(_COUNT_SUFFIX_RE.search(s)) and len(words(s)) <= 25
 
 
