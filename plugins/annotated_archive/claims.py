@@ -94,7 +94,12 @@ _HAS_ALNUM = re.compile(r"[^\W_]")
 def claim_id(doc_id: str, text: str, occurrence: int = 0) -> str:
     """Stable id: sha256 of the article identity and the normalised text
     (the k-th repeat of the same sentence in one article adds ``#k``)."""
-    key = f"{doc_id}\n{normalise(text)}" + (f"\n#{occurrence}" if occurrence else "")
+    return _claim_id(doc_id, normalise(text), occurrence)
+
+
+def _claim_id(doc_id: str, norm: str, occurrence: int) -> str:
+    """claim_id with the text already normalised."""
+    key = f"{doc_id}\n{norm}" + (f"\n#{occurrence}" if occurrence else "")
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 
@@ -274,7 +279,7 @@ def extract_claims(doc: CleanDoc) -> tuple[Claim, ...]:
                 k = seen[key]
                 seen[key] += 1
                 claim = Claim(
-                    id=claim_id(doc.doc_id, text, k),
+                    id=_claim_id(doc.doc_id, key, k),
                     doc_id=doc.doc_id,
                     block=bi,
                     start=u.start,

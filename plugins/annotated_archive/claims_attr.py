@@ -533,7 +533,7 @@ def attribute(
         qs = quoted_spans(text)
     lows = [t.low for t in toks]
     # 1. "according to X"
-    for v in range(len(toks)):
+    for v in range(len(toks)) if not _PREPS_BY_FIRST.keys().isdisjoint(lows) else ():
         for prep in _PREPS_BY_FIRST.get(lows[v], ()):
             n = len(prep)
             if tuple(lows[v:v + n]) == prep and not _in_quotes(toks[v].start, qs):
@@ -542,8 +542,9 @@ def attribute(
                     return Attribution(sp.name, role or sp.role, " ".join(prep), "prep")
     # 2. cue verbs outside quotations, in order: "X (has) said", "X, a ..., told",
     #    then the inverted '"...", says Weir' / ', said the Russian president'
-    for v, t in enumerate(toks):
-        if t.low not in ALL_CUE_VERBS or _in_quotes(t.start, qs) or v == 0 or t.cap:
+    for v in [v for v, low in enumerate(lows) if low in ALL_CUE_VERBS]:
+        t = toks[v]
+        if _in_quotes(t.start, qs) or v == 0 or t.cap:
             continue
         if t.low in NOUN_LIKE_CUES:
             nxt = lows[v + 1] if v + 1 < len(toks) else "."

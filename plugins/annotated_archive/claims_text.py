@@ -114,6 +114,17 @@ _END_CHAR = re.compile("[.!?…]")
 # Every _GLUED match ends between one of [a-z.!?] and one of [A-Z"“]: no
 # such pair, no glued boundary (a cheap test before the four scans).
 _GLUE_HINT = re.compile(r"[a-z.!?][A-Z\"“]")
+# ... and per pattern, the characters around that end (exact: each _GLUED
+# pattern's match holds or is followed by its hint)
+_GLUED_HINTS = tuple(
+    re.compile(p)
+    for p in (
+        r"[a-z][A-Z][a-z]",
+        r"[.!?][A-Z][a-z]",
+        r"[.!?][\"“][A-Z]",
+        r"[.!?][A-Z][a-z]",
+    )
+)
 _LASTWORD = re.compile(r"[^\s\"“(\[]+(?=[.!?]*$)")
 _WORD_STOPS = frozenset('"“([')
 
@@ -872,7 +883,7 @@ def _glued_cuts(text: str) -> set[int]:
     """Ends of the _GLUED matches (hard sentence breaks)."""
     if _GLUE_HINT.search(text) is None:
         return set()
-    return {m.end() for rx in _GLUED for m in rx.finditer(text)}
+    return {m.end() for rx, hint in zip(_GLUED, _GLUED_HINTS) if hint.search(text) for m in rx.finditer(text)}
 
 
 def sentence_spans(text: str, lacunae: tuple[int, ...] = (), lang: str = "en") -> list[tuple[int, int]]:
