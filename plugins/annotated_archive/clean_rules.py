@@ -183,7 +183,7 @@ PREFIXES: Mapping[str, tuple[str, ...]] = MappingProxyType({
                       "leggi anche", "leia também", "veja também", "читайте также", "recommended:",
                       "related coverage", "related stories", "related articles", "more from",
                       "tags:", "topics:", "filed under", "categories:", "mots-clés", "schlagworte",
-                      "in this article:", "in this story:"),
+                      "in this article:", "in this story:", "see more:", "[related:", "(related:"),
     "platform-credit": ("powered by", "propulsé par", "unterstützt von", "desarrollado por",
                         "realizzato con", "desenvolvido por", "работает на"),
     "copyright": ("©", "(c) ", "copyright", "all rights reserved", "tous droits réservés",
@@ -207,7 +207,7 @@ CREDIT_MARKERS = (
     "©", "(c) ",
 )
 CAPTION_MARKERS = ("photo:", "- photo:", "image:", "caption:", "pictured:", "foto:", "bild:", "фото:",
-                   "(photo", "(foto", "(image", "(picture")
+                   "(photo", "(foto", "(image", "(picture", "image caption ", "media caption ")
 
 # Counter nouns (followers, views...) in several languages.
 COUNTER_NOUNS = (
