@@ -195,3 +195,18 @@ def test_search_shard_merge_rejects_an_unknown_format(tmp_path):
         si.merge([d], tmp_path / "out")
     with pytest.raises(si.FormatError):
         si.decode(bytes([0xF9, 0, 0]))  # a float: not in Pagefind's index
+
+
+def test_search_shard_key_is_what_pagefind_reads():
+    from annotated_archive.search_index import indexed_part
+
+    page = (b'<html lang="en"><head><title>T</title></head><body><nav>prev: A</nav>'
+            b'<article data-pagefind-body><h1>T</h1><article>inner</article><p>text</p></article>'
+            b'<nav>next: B</nav></body></html>')
+    key = indexed_part(page)
+    assert indexed_part(page.replace(b"next: B", b"next: C")) == key  # navigation: not indexed
+    assert indexed_part(page.replace(b"<p>text", b"<p>texts")) != key  # body (after a nested element)
+    assert indexed_part(page.replace(b'lang="en"', b'lang="de"')) != key  # language
+    tagged = page.replace(b"<nav>next", b'<nav><span data-pagefind-filter="x">y</span>next')
+    assert indexed_part(tagged) != key  # a filter outside the body
+    assert indexed_part(b"<html><p>no body</p></html>") == b"<html><p>no body</p></html>"

@@ -322,8 +322,11 @@ def merge(shard_dirs: list[Path], out: Path) -> dict[str, Path]:
         for p in d.iterdir():
             if p.is_file() and p.name != "pagefind-entry.json" and p.suffix not in (".pf_meta", ".pickle", ".tmp"):
                 if p.name not in written:
-                    if not (out / p.name).exists():
-                        _link_or_copy(p, out / p.name)
+                    dst = out / p.name
+                    if dst.exists() and not _same_file(p, dst):
+                        dst.unlink()  # another Pagefind version
+                    if not dst.exists():
+                        _link_or_copy(p, dst)
                     written.add(p.name)
     languages: dict[str, dict] = {}
     total = 0
