@@ -1,16 +1,23 @@
 """The claims stage's speed paths must not change results: the precompiled
-pysbd segmentation equals ``pysbd.Segmenter``."""
+pysbd segmentation equals ``pysbd.Segmenter``, and each shortcut equals the
+plain computation it replaces.  (No timings here: speed is shown by
+``bench/claims_bench.py --corpus``; docs/claims.md, "Speed".)"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import re
+
 import pysbd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
 
+from annotated_archive import claims_attr as A  # noqa: E402
 from annotated_archive import claims_text as T  # noqa: E402
 
 TEXTS = [
@@ -81,3 +88,129 @@ def test_segment_hazard_texts() -> None:
         for lang in ("en", "ru", "de"):
             ref = [(s.sent, s.start, s.end) for s in pysbd.Segmenter(language=lang, clean=False, char_span=True).segment(text)]
             assert [(s.sent, s.start, s.end) for s in T._segment(text, lang)] == ref
+
+
+# ------------------------------------------------- generated hazard texts
+
+# Pieces that exercise pysbd's rules: abbreviations, list markers, numbers,
+# ellipses, quotes and brackets, double punctuation, placeholders pysbd uses
+# internally, line breaks, and characters whose case mapping is irregular.
+PIECES = [
+    "Mr.", "Dr.", "Gen.", "Prof.", "St.", "No.", "Jan.", "Nov.", "pp.", "p.", "Fig.", "art.", "vs.", "etc.", "Co.", "KG",
+    "U.S.", "U.K.", "U.S.A.", "e.g.", "i.e.", "a.m.", "p.m.", "A.M.", "Ph.D.", "ca.", "approx.", "Inc.", "Ltd.", "sr.",
+    "1.", "2.", "3.", "10.", "a.", "b.", "c.", "a)", "b)", "(i)", "(ii)", "(iv)", "iv.", "v.", "1)", "2)",
+    "3.5", "1.2.3", "12", "2020.", "$12.9", "5", "°.", "'s", "jpg", ".pdf", "x@y.com", "Yahoo!", "!Kung",
+    ".", ".", ".", "!", "?", "...", "…", "?!", "!!", "??", "!?", "--", ",", ";", ":", "-",
+    '"', "“", "”", "'", "‘", "’", "«", "»", "„", "(", ")", "[", "]", "{mr}",
+    "∯", "♨", "☝", "&ᓴ&", "ȸ", "\n", "\r", "  ",
+    "İ", "ı", "ſ", "K", "Σ",
+    "The", "He", "She", "It", "They", "However", "In", "said", "that", "the", "president", "Putin", "Smith", "talks",
+    "will", "be", "held", "in", "Geneva", "on", "Monday", "and", "we", "see", "more", "I", "A", "is", "man", "so",
+]
+hazard_text = st.lists(st.sampled_from(PIECES), min_size=0, max_size=40).map(
+    lambda ws: "".join(w + ("" if i % 5 == 3 else " ") for i, w in enumerate(ws))
+)
+PROP = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _pysbd_ref(text: str, lang: str):
+    try:
+        return [(s.sent, s.start, s.end) for s in pysbd.Segmenter(language=lang, clean=False, char_span=True).segment(text)]
+    except Exception as e:  # pragma: no cover - same failure expected
+        return ("error", type(e).__name__)
+
+
+def _fast(text: str, lang: str):
+    try:
+        return [(s.sent, s.start, s.end) for s in T._segment(text, lang)]
+    except Exception as e:  # pragma: no cover
+        return ("error", type(e).__name__)
+
+
+@PROP
+@given(hazard_text, st.sampled_from(sorted(T._FAST_LANGS)))
+def test_segment_equals_pysbd_on_generated_texts(text: str, lang: str) -> None:
+    assert _fast(text, lang) == _pysbd_ref(text, lang)
+
+
+@PROP
+@given(hazard_text)
+def test_needles_are_necessary(text: str) -> None:
+    """A pattern that matches a text finds its needles there (else the
+    skipped substitution would have changed the text)."""
+    for pattern, (rx, needles, hint) in T._PATTERNS.items():
+        if rx.search(text) is not None:
+            assert T._can_match(needles, text), pattern
+            assert hint is None or hint.search(text), pattern
+
+
+def test_every_hint_belongs_to_a_pysbd_pattern() -> None:
+    assert set(T._HINTS) <= set(T._PATTERNS)
+    assert all(T._PATTERNS[p][2] is T._HINTS[p] for p in T._HINTS)
+
+
+def test_needles_of_known_patterns() -> None:
+    assert T._needles(r"(?<=a∯m)∯(?=\s[A-Z])") == (("a∯m", False), ("∯", False))
+    assert T._needles(r"(\.|∯)x") == ((".∯", True), ("x", False))
+    assert T._needles(r"a|b") == (("ab", True),)  # one of two characters
+    assert T._needles(r"ab|c") == ()  # an alternation of strings needs neither
+    assert T._needles(r"(?i)abc") == ()  # case-insensitive: no literal filter
+    assert T._needles(r"x?y*z{0,2}") == ()  # optional items need nothing
+    assert T._needles(r"(?!q)w+") == (("w", False),)
+
+
+@PROP
+@given(hazard_text)
+def test_list_shortcuts_equal_pysbd_scans(text: str) -> None:
+    from pysbd.lists_item_replacer import ListItemReplacer as L
+
+    assert T._letters_before_periods(text) == re.findall(L.ALPHABETICAL_LIST_WITH_PERIODS, text)
+    assert T._ALPHA_PERIOD_LIST.findall(text) == re.findall(L.ALPHABETICAL_LIST_WITH_PERIODS, text)
+    if ")" not in text:
+        assert re.findall(L.ALPHABETICAL_LIST_WITH_PARENS, text) == []
+    if T._NUMBER_DOT_HINT.search(text) is None:
+        assert re.findall(L.NUMBERED_LIST_REGEX_1, text) == []
+    if T._NUMBER_PAREN_HINT.search(text) is None:
+        assert re.findall(L.NUMBERED_LIST_PARENS_REGEX, text) == []
+    assert T._FastLists(text).add_line_break() == L(text).add_line_break()
+
+
+@PROP
+@given(hazard_text)
+def test_text_shortcuts_equal_plain_versions(text: str) -> None:
+    # tokenize
+    ref = [
+        (m.group(), m.start(), m.end(), m.group().casefold().replace("’", "'"), m.group()[:1].isupper(), m.group()[:1].isalnum())
+        for m in A._TOKEN.finditer(text)
+    ]
+    assert [tuple(t) for t in A.tokenize(text)] == ref
+    # glued boundaries with and without the hints
+    assert T._glued_cuts(text) == {m.end() for rx in T._GLUED for m in rx.finditer(text)}
+    # quote_state reading only the quotation marks
+    state, opener = False, ""
+    for ch in text:
+        if ch in T.QUOTE_OPEN:
+            state, opener = (False, "") if (ch == "“" and state and opener == "„") else (True, ch)
+        elif ch in T.QUOTE_CLOSE:
+            state, opener = False, ""
+        elif ch in T.QUOTE_TOGGLE:
+            state, opener = (False, "") if state else (True, '"')
+    assert T.quote_state(text) == (state, opener)
+    # the word before each period
+    for i in range(len(text) + 1):
+        w = T._LASTWORD.search(text, 0, i)
+        assert T._last_word(text, i) == (w.group(0) if w else "")
+
+
+def test_abbreviation_candidates_cover_every_dotted_abbreviation() -> None:
+    """``_candidates`` returns, in order, every simple abbreviation whose
+    "abbr." occurs in the line, and all the others."""
+    from pysbd.languages import Language
+
+    for code in sorted(T._FAST_LANGS):
+        rep = T._PROCESSORS[code]("x", Language.get_language_code(code)).abbreviations_replacer()
+        table = rep._abbr_table
+        for line in TEXTS + ["mr. mrs. ms. dr. prof. gen. st. no. jan. u.s. e.g. a.m. inc. ltd. vs. etc. art. pp. p."]:
+            lowered = line.lower()
+            want = [i for i, (_a, stripped, dotted, simple) in enumerate(table) if not simple or dotted in lowered]
+            assert rep._candidates(lowered) == want

@@ -532,7 +532,32 @@ def _pattern_table(langs) -> MappingProxyType:
     for lang in langs:
         _collect_patterns(lang, pats)
     _collect_patterns(_PysbdListItemReplacer, pats)
-    return MappingProxyType({p: (re.compile(p), _needles(p)) for p in pats})
+    return MappingProxyType({p: (re.compile(p), _needles(p), _HINTS.get(p)) for p in pats})
+
+
+# Hand-written necessary conditions for pysbd patterns that start with a
+# lookbehind or a class (re then tries every position) and whose needles are
+# just "." (present in nearly every paragraph): a shorter pattern that every
+# match contains or that every match's context holds, starting with a
+# literal or a class so that re can skip ahead.  Keyed by pysbd's exact
+# pattern text (a changed pattern simply gets no hint);
+# tests/test_claims_speed.py checks each is implied by its pattern.
+_HINTS = MappingProxyType({
+    # "." or "∯" then "[" or a digit (both alternatives of group 2 start so)
+    r"(?<=[^\d\s])(\.|∯)((\[(\d{1,3},?\s?-?\s?)*\b\d{1,3}\])+|((\d{1,3}\s?)?\d{1,3}))(\s)(?=[A-Z])": re.compile(r"[.∯][\[\d]"),
+    r"(?<=[a-z])(\.\s){3}\.($|\\n)": re.compile(r"\.\s\."),
+    r"(\s\.){3}\s": re.compile(r"\.\s\."),
+    r"(?<=\S)\.{3}(?=\.\s[A-Z])": re.compile(r"\.\.\.\."),
+    r"(?<=\s)\.(?=(jpe?g|png|gif|tiff?|pdf|ps|docx?|xlsx?|svg|bmp|tga|exif|odt|html?|txt|rtf|bat|sxw|xml|zip|exe|msi|blend|wmv|mp[34]|pptx?|flac|rb|cpp|cs|js)\s)": re.compile(r"\.[a-z]"),
+    r"(?<=\d)\.(?=\S)": re.compile(r"\d\.\S"),
+    r"(?<=^\d)\.(?=(\s\S)|\))": re.compile(r"\A\d\."),
+    r"(?<=^\d\d)\.(?=(\s\S)|\))": re.compile(r"\A\d\d\."),
+    r"(?<=^[A-Z])\.(?=\s)": re.compile(r"\A[A-Z]\."),
+    r"(?<=\s[A-Z])\.(?=,?\s)": re.compile(r"[A-Z]\.[,\s]"),
+    r"([a-zA-Z0-9_])(\.)([a-zA-Z0-9_])": re.compile(r"\.[a-zA-Z0-9_]"),
+    r"(?<=-\d)\.(?=\s)|(?<=-\d\d)\.(?=\s)": re.compile(r"\d\.\s"),
+    r"(?<=\s\d)\.(?=\s)|(?<=\s\d\d)\.(?=\s)": re.compile(r"\d\.\s"),
+})
 
 
 def _can_match(needles: tuple[tuple[str, bool], ...], text: str) -> bool:
@@ -550,8 +575,10 @@ def _sub(pattern: str, repl, text: str) -> str:
     hit = _PATTERNS.get(pattern)
     if hit is None:
         return re.sub(pattern, repl, text)
-    rx, needles = hit
+    rx, needles, hint = hit
     if needles and not _can_match(needles, text):
+        return text
+    if hint is not None and hint.search(text) is None:
         return text
     return rx.sub(repl, text)
 
@@ -562,7 +589,7 @@ def _apply(text: str, *rules) -> str:
         hit = _PATTERNS.get(r.pattern)
         if hit is None:
             text = re.sub(r.pattern, r.replacement, text)
-        elif not hit[1] or _can_match(hit[1], text):
+        elif (not hit[1] or _can_match(hit[1], text)) and (hit[2] is None or hit[2].search(text)):
             text = hit[0].sub(r.replacement, text)
     return text
 
