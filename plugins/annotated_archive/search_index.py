@@ -57,6 +57,7 @@ GZIP_LEVEL = 6
 HASH_CHARS = 12  # hex digits of sha256 in the merged files' names: a name stands for its content
 TIMEOUT = 1800  # seconds, per Pagefind run
 CACHE_KIND = "search-shards"  # folder in the cache
+CACHE_FORMAT = 1  # bump when what is kept beside a shard (the parsed word lists) changes
 STAMP = "shards.json"  # in the merged folder: the shards it was merged from
 
 
@@ -487,7 +488,7 @@ def pagefind_version() -> str:
     try:
         from importlib.metadata import version
 
-        return version("pagefind")
+        return f'{version("pagefind")}/{version("pagefind_bin")}'
     except Exception:  # noqa: BLE001 - any missing metadata: key on "unknown"
         return "unknown"
 
@@ -552,7 +553,7 @@ def indexed_part(page: bytes) -> bytes:
 
 
 def _shard_key(site: Path, files: list[str], version: str) -> str:
-    h = hashlib.sha256(f"{version}\0{ARTICLES}\n".encode())
+    h = hashlib.sha256(f"{version}\0{ARTICLES}\0{CACHE_FORMAT}\n".encode())
     for rel in files:
         h.update(rel.encode("utf-8") + b"\0")
         h.update(hashlib.sha256(indexed_part((site / rel).read_bytes())).digest())
