@@ -166,12 +166,9 @@ def test_list_shortcuts_equal_pysbd_scans(text: str) -> None:
 
     assert T._letters_before_periods(text) == re.findall(L.ALPHABETICAL_LIST_WITH_PERIODS, text)
     assert T._ALPHA_PERIOD_LIST.findall(text) == re.findall(L.ALPHABETICAL_LIST_WITH_PERIODS, text)
-    if ")" not in text:
-        assert re.findall(L.ALPHABETICAL_LIST_WITH_PARENS, text) == []
-    if T._NUMBER_DOT_HINT.search(text) is None:
-        assert re.findall(L.NUMBERED_LIST_REGEX_1, text) == []
-    if T._NUMBER_PAREN_HINT.search(text) is None:
-        assert re.findall(L.NUMBERED_LIST_PARENS_REGEX, text) == []
+    assert T._letters_before_parens(text) == re.findall(L.ALPHABETICAL_LIST_WITH_PARENS, text)
+    assert len(re.findall(L.NUMBERED_LIST_REGEX_1, text)) <= len(T._NUMBER_DOT_HINT.findall(text))
+    assert len(re.findall(L.NUMBERED_LIST_PARENS_REGEX, text)) <= len(T._NUMBER_PAREN_HINT.findall(text))
     assert T._FastLists(text).add_line_break() == L(text).add_line_break()
 
 

@@ -636,14 +636,30 @@ def _letters_before_periods(text: str) -> list[str]:
     return out
 
 
+def _letters_before_parens(text: str) -> list[str]:
+    """``re.findall(ListItemReplacer.ALPHABETICAL_LIST_WITH_PARENS, text)``:
+    each run of a-z that ends at a ")" and starts the text or follows "("
+    or whitespace (found from the closing parentheses)."""
+    out = []
+    r = text.find(")", 1)
+    while r >= 0:
+        q = r
+        while q > 0 and "a" <= text[q - 1] <= "z":
+            q -= 1
+        if q < r and (q == 0 or text[q - 1] == "(" or text[q - 1].isspace()):
+            out.append(text[q:r])
+        r = text.find(")", r + 1)
+    return out
+
+
 class _FastLists(_PysbdListItemReplacer):
     """pysbd's ListItemReplacer without the scans that cannot find a list."""
 
     def iterate_alphabet_array(self, regex, parens=False, roman_numeral=False):
         if regex == self.ALPHABETICAL_LIST_WITH_PERIODS:
             list_array = _letters_before_periods(self.text)
-        elif regex == self.ALPHABETICAL_LIST_WITH_PARENS and ")" not in self.text:
-            return self.text
+        elif regex == self.ALPHABETICAL_LIST_WITH_PARENS:
+            list_array = _letters_before_parens(self.text)
         else:
             return super().iterate_alphabet_array(regex, parens, roman_numeral)
         alphabet = self.ROMAN_NUMERALS if roman_numeral else self.LATIN_NUMERALS
@@ -658,9 +674,11 @@ class _FastLists(_PysbdListItemReplacer):
         return self.text
 
     def scan_lists(self, regex1, regex2, replacement, strip=False):
-        if regex1 == self.NUMBERED_LIST_REGEX_1 and _NUMBER_DOT_HINT.search(self.text) is None:
+        # each item ends at its own "digit + .\s" (or ".)", ")\s"): fewer than
+        # two of those, fewer than two items, and one item is never replaced
+        if regex1 == self.NUMBERED_LIST_REGEX_1 and len(_NUMBER_DOT_HINT.findall(self.text)) < 2:
             return
-        if regex1 == self.NUMBERED_LIST_PARENS_REGEX and _NUMBER_PAREN_HINT.search(self.text) is None:
+        if regex1 == self.NUMBERED_LIST_PARENS_REGEX and len(_NUMBER_PAREN_HINT.findall(self.text)) < 2:
             return
         super().scan_lists(regex1, regex2, replacement, strip)
 
