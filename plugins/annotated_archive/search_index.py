@@ -147,6 +147,21 @@ _UINT = rb"(?:[\x00-\x17]|\x18.|\x19..|\x1a....|\x1b........)"
 _INT = rb"(?:[\x00-\x17\x20-\x37]|[\x18\x38].|[\x19\x39]..|[\x1a\x3a]....|[\x1b\x3b]........)"
 _ARRAY = rb"(?:[\x80-\x97]|\x98.|\x99..|\x9a....)"
 _PAGE = re.compile(rb"\x83(" + _UINT + rb")(" + _ARRAY + rb")" + _INT + rb"*(" + _ARRAY + rb")" + _INT + rb"*", re.S)
+# a run of such entries (it ends where a byte cannot start one: the variants
+# list or the next word)
+_PAGE_RUN = re.compile(rb"(?:\x83" + _UINT + _ARRAY + _INT + rb"*" + _ARRAY + _INT + rb"*)*", re.S)
+
+
+class _Number(dict):
+    """The number an encoded unsigned int / array header stands for, memoised
+    (page number differences and list lengths repeat a lot)."""
+
+    def __missing__(self, t: bytes) -> int:
+        v = self[t] = t[0] & 31 if len(t) == 1 else int.from_bytes(t[1:], "big")
+        return v
+
+
+_NUMBER = _Number()
 
 
 def _read_file(path: Path):
@@ -185,7 +200,6 @@ def parse_chunk(b: bytes, fields: dict[int, int] | None = None) -> list[tuple]:
     major, nwords, i = _arg(b, i)
     if major != 4:
         raise FormatError("word index: no word list")
-    match = _PAGE.match
     out = []
     for _ in range(nwords):
         if b[i] != 0x83:
@@ -194,36 +208,59 @@ def parse_chunk(b: bytes, fields: dict[int, int] | None = None) -> list[tuple]:
         major, npages, i = _arg(b, i)
         if major != 4 or not isinstance(word, str):
             raise FormatError("word index: bad word entry")
-        total = postings = first = 0
-        start = i
-        pieces = []
-        for k in range(npages):
-            m = match(b, i)
-            if m is None:
-                raise FormatError(f"word index: bad page entry for {word!r}")
-            t = m[1]
-            total += t[0] if len(t) == 1 else int.from_bytes(t[1:], "big")
-            t, u = m[2], m[3]
-            postings += (1 + (t[0] & 31 if len(t) == 1 else int.from_bytes(t[1:], "big"))
-                         + (u[0] & 31 if len(u) == 1 else int.from_bytes(u[1:], "big")))
-            if k == 0:
-                first, start = total, m.end(1)
-            if fields is not None and u != b"\x80":
-                metas, _ = decode(b, m.start(3))
-                pieces.append(b[start : m.start(3)])
-                pieces.append(encode([-1 - fields[-1 - v] if v < 0 else v for v in metas]))
-                start = m.end()
-            i = m.end()
-        pieces.append(b[start:i])
-        variants, i = decode(b, i)
+        if fields is None:  # the common case, at C speed: two regex passes
+            end = _PAGE_RUN.match(b, i).end()
+            entries = _PAGE.findall(b, i, end)
+            if len(entries) != npages:
+                raise FormatError(f"word index: bad page entries for {word!r}")
+            if npages:
+                ps, ls, ms = zip(*entries)
+                num = _NUMBER.__getitem__
+                first, total = num(ps[0]), sum(map(num, ps))
+                postings = npages + sum(map(num, ls)) + sum(map(num, ms))
+                rest = b[i + 1 + len(ps[0]) : end]
+            else:
+                first = total = postings = 0
+                rest = b""
+            i = end
+        else:
+            first, rest, total, postings, i = _renumbered_pages(b, i, npages, word, fields)
+        if b[i] == 0x80:
+            variants, i = [], i + 1
+        else:
+            variants, i = decode(b, i)
         if fields is not None:
             for _vword, vpages in variants:
                 for p in vpages:
                     p[2] = [-1 - fields[-1 - v] if v < 0 else v for v in p[2]]
-        out.append((word, npages, first, b"".join(pieces), total, postings, variants))
+        out.append((word, npages, first, rest, total, postings, variants))
     if i != len(b):
         raise FormatError("word index: trailing bytes")
     return out
+
+
+def _renumbered_pages(b: bytes, i: int, npages: int, word: str, fields: dict[int, int]):
+    """A word's posting list with its meta field numbers changed (entry by entry)."""
+    total = postings = first = 0
+    start = i
+    pieces = []
+    for k in range(npages):
+        m = _PAGE.match(b, i)
+        if m is None:
+            raise FormatError(f"word index: bad page entry for {word!r}")
+        total += _NUMBER[m[1]]
+        u = m[3]
+        postings += 1 + _NUMBER[m[2]] + _NUMBER[u]
+        if k == 0:
+            first, start = total, m.end(1)
+        if u != b"\x80":
+            metas, _ = decode(b, m.start(3))
+            pieces.append(b[start : m.start(3)])
+            pieces.append(encode([-1 - fields[-1 - v] if v < 0 else v for v in metas]))
+            start = m.end()
+        i = m.end()
+    pieces.append(b[start:i])
+    return first, b"".join(pieces), total, postings, i
 
 
 class _Words:
