@@ -510,6 +510,25 @@ def test_inline_teaser_between_paragraphs(teaser: str, after: str, removed: bool
     assert after in d.body_text
 
 
+def test_most_read_box_inside_the_article_loses_its_items() -> None:
+    heads = ["Furious mum demands kids clothes have gender labels scrapped",
+             "Conspiracy theorists say they have spotted the star in an old picture"]
+    text = "\n\n".join([P[0] + " " + P[3], P[1] + " " + P[4], "Most read in world news", *heads,
+                        P[2] + " " + P[0], P[3] + " " + P[1]]) + "\n"
+    d = clean(_mk(text))
+    assert not any(h in d.body_text for h in heads) and "Most read" not in d.body_text
+    assert d.body_text.endswith(P[3] + " " + P[1])
+    assert {r.rule for r in d.removed if r.text in heads} == {"widget-item"}
+    accounted(_mk(text), d)
+
+
+def test_question_that_reads_like_a_sentence_is_not_a_teaser_headline() -> None:
+    q, cut = "How can I promise you're about to feel better?", "Because once you understand my approach …"
+    text = "\n\n".join([P[0] + " " + P[3], q, cut, P[1] + " " + P[4]]) + "\n"
+    d = clean(_mk(text))
+    assert q in d.body_text and cut in d.body_text
+
+
 def test_teaser_headline_must_sit_right_above_its_blurb() -> None:
     """A truncated paragraph after a real one is not a teaser card of the
     short line above that paragraph (a paywall cut, seen as ``…``)."""

@@ -375,7 +375,9 @@ def rule_teasers(st: _State, stats: LineStats | None) -> None:
             if st.lines[j].cls == "good":
                 break  # a paragraph lies between: this is running text, not a card
             if st.lines[j].heading_like:
-                head = j
+                # a headline; one that reads like a sentence ("How can I
+                # promise you're about to feel better?") is running text
+                head = j if st.lines[j].cls == "short" else None
                 break
         label_after = i + 1 < n and st.lines[i + 1].no == ln.no + 1 and cr.is_upper_label(st.lines[i + 1].text)
         if head is None and not label_after:
@@ -935,9 +937,17 @@ def rule_body_short(st: _State, stats: LineStats | None) -> None:
     a, b = st.region
     if b < a:
         return
+    widget = False
     for i in range(a, b + 1):
         if st.rule_of(i) == "bare-url":
             del st.decided[i]  # a link inside the article (a source, a product list)
+        if st.rule_of(i) in BOUNDARY_RULES:
+            widget = True  # a "Related" / "Most read" box inside the article: its short lines are its items
+        elif st.open(i) and i not in st.items:
+            if st.lines[i].cls != "short":
+                widget = False
+            elif widget:
+                st.remove(i, "widget-item")
     idx = [i for i in range(a, b + 1) if st.open(i)]
     for k, i in enumerate(idx):
         ln = st.lines[i]
