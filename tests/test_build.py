@@ -210,3 +210,16 @@ def test_search_shard_key_is_what_pagefind_reads():
     tagged = page.replace(b"<nav>next", b'<nav><span data-pagefind-filter="x">y</span>next')
     assert indexed_part(tagged) != key  # a filter outside the body
     assert indexed_part(b"<html><p>no body</p></html>") == b"<html><p>no body</p></html>"
+
+
+def test_search_index_falls_back_to_one_pagefind_run(site, tmp_path, monkeypatch, caplog):
+    """An index the merge does not know (here: another Pagefind version) is
+    built by one plain Pagefind run, with a warning, never left out."""
+    from annotated_archive import search_index as si
+
+    shutil.copytree(site / "articles", tmp_path / "s" / "articles")
+    monkeypatch.setattr(si, "FORMAT_VERSIONS", ("0.0.0",))
+    r = si.build(tmp_path / "s", tmp_path / "cache", 2)
+    assert r.ok and not r.merged and r.pages == len(list((site / "articles").glob("*.html")))
+    assert (tmp_path / "s" / "pagefind" / "pagefind-entry.json").is_file()
+    assert "indexing the whole site at once" in caplog.text
