@@ -6,14 +6,15 @@ Pagefind has no incremental mode, its time and memory grow with the whole
 site, and it is redone after every change.  So the article pages are split
 into :data:`SHARDS` by the first hex digit of their id (a content hash: the
 split is stable and does not depend on the archive's size).  Each shard is
-indexed by Pagefind on its own, in parallel, into the cache folder, keyed by
-a hash of its pages' bytes and of Pagefind's version; a rebuild re-indexes
-only the shards whose pages changed.
+indexed by Pagefind on its own, two at a time, into the cache folder, keyed
+by a hash of what Pagefind reads of its pages (:func:`indexed_part`) and of
+Pagefind's version; a rebuild re-indexes only the shards whose pages changed.
 
 The shards are then merged into **one** ordinary Pagefind bundle in
 ``output/pagefind/``: pages are concatenated (page numbers offset), the word
-postings of every shard are merged word by word and cut into index chunks of
-about Pagefind's own size, and the filters are merged value by value.  A
+postings of every shard are merged word by word and cut into index chunks
+where one Pagefind run would cut them, and the filters are merged value by
+value.  A
 visitor's browser therefore fetches exactly what it would fetch from a
 single Pagefind build (one index chunk per search word); loading the shards
 as separate indexes (``mergeIndex``) would fetch one chunk per word *per
