@@ -211,3 +211,36 @@ def test_abbreviation_candidates_cover_every_dotted_abbreviation() -> None:
             lowered = line.lower()
             want = [i for i, (_a, stripped, dotted, simple) in enumerate(table) if not simple or dotted in lowered]
             assert rep._candidates(lowered) == want
+
+
+def test_casefold_hazard_is_complete() -> None:
+    """Outside ``_CASEFOLD_HAZARD``, case folding keeps each character's
+    class for ``_WORD`` (so ``words`` may fold the whole text first)."""
+    word = re.compile(r"[^\W_]")
+
+    def cls(ch: str) -> str:
+        return "w" if word.match(ch) else ("s" if ch in "'’-" else "o")
+
+    for cp in range(0x110000):
+        ch = chr(cp)
+        if T._CASEFOLD_HAZARD.match(ch):
+            continue
+        assert all(cls(x) == cls(ch) for x in ch.casefold()), hex(cp)
+
+
+@PROP
+@given(st.one_of(hazard_text, st.text(max_size=80)))
+def test_words_equal_per_word_folding(text: str) -> None:
+    import unicodedata
+
+    want = [w.casefold().replace("’", "'") for w in T._WORD.findall(unicodedata.normalize("NFKC", text))]
+    assert T.words(text) == want
+
+
+def test_boilerplate_gate() -> None:
+    from annotated_archive import claims as C
+
+    assert C._BOILERPLATE_ANY_GATE == (":",)
+    assert T._caseless_gate([r"\bphoto\s*:", r"x|y"]) == ()
+    assert C._is_boilerplate("PHOTO: Reuters", frozenset())
+    assert not C._is_boilerplate("The photo shows a tank", frozenset())

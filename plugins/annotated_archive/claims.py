@@ -19,7 +19,7 @@ from collections import Counter
 from . import metadata as md
 from .claims_attr import ORG_WORDS, Context, Person, Tok, attribute, name_runs, person_in, tokenize
 from .claims_match import anchor_notes, corroborate
-from .claims_text import ALL_QUOTES, Unit, guess_language, normalise, quoted_spans, units, words
+from .claims_text import ALL_QUOTES, Unit, _caseless_gate, guess_language, normalise, quoted_spans, units, words
 from .models import Claim, CleanDoc
 
 __all__ = ["extract_claims", "corroborate", "anchor_notes", "claim_id", "CLAIM_RULES"]
@@ -81,6 +81,9 @@ _BOILERPLATE_RX = re.compile("|".join(f"(?:{p.pattern})" for p in BOILERPLATE), 
 # search is a match at 0) and the rest, which are searched
 _BOILERPLATE_START = re.compile("|".join(f"(?:{p.pattern})" for p in BOILERPLATE if p.pattern.startswith("^")), re.I)
 _BOILERPLATE_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in BOILERPLATE if not p.pattern.startswith("^")), re.I)
+# ... which are searched only when the text holds a caseless character (ASCII
+# punctuation) that one of them needs, e.g. the ":" of "photo:"; () = always
+_BOILERPLATE_ANY_GATE = _caseless_gate(p.pattern for p in BOILERPLATE if not p.pattern.startswith("^"))
 _FEMALE_ROLE = re.compile(r"\b(spokeswoman|chairwoman|mrs|ms)\b", re.I)
 CAPTION_PREFIX = re.compile(r"^[A-Z][\w ,./-]{0,80}\s[-–—]\s*(PHOTO|FILE|IMAGE)\b|^\(?(AP|AFP|Reuters|Getty)\b.*(photo|file)", re.I)
 
@@ -130,7 +133,11 @@ def _is_boilerplate(text: str, captions: frozenset[str]) -> bool:
         return True
     if CAPTION_PREFIX.match(s):  # both alternatives start with "^"
         return True
-    return _BOILERPLATE_START.match(s) is not None or _BOILERPLATE_ANY.search(s) is not None
+    if _BOILERPLATE_START.match(s) is not None:
+        return True
+    if _BOILERPLATE_ANY_GATE and not any(g in s for g in _BOILERPLATE_ANY_GATE):
+        return False
+    return _BOILERPLATE_ANY.search(s) is not None
 
 
 def _writer_question(text: str) -> bool:

@@ -88,6 +88,14 @@ ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
 
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
 _SPACE = re.compile(r"\s+")
+# Characters whose case folding holds a character of another class for _WORD
+# (word character / apostrophe or hyphen / other): "İ" -> "i" + U+0307, Greek
+# letters with iota subscript, ...  Found by brute force over all code points;
+# tests/test_claims_speed.py checks the list is complete.
+_CASEFOLD_HAZARD = re.compile(
+    "[\u0130\u01f0\u0345\u0390\u03b0\u1e96-\u1e99\u1f50\u1f52\u1f54\u1f56\u1fb6\u1fb7\u1fc6\u1fc7"
+    "\u1fd2\u1fd3\u1fd6\u1fd7\u1fe2-\u1fe4\u1fe6\u1fe7\u1ff6\u1ff7]"
+)
 _QUOTE_TRANS = str.maketrans({c: '"' for c in "“”„‟«»"} | {c: "'" for c in "‘’‚‛‹›"} | {"–": "-", "—": "-", "…": "..."})
 
 # Boundaries pysbd misses in scraped text: a lacuna where sentences were glued
@@ -148,6 +156,12 @@ def normalise(text: str) -> str:
 def words(text: str) -> list[str]:
     """Case-folded word tokens (apostrophes and hyphens kept inside words)."""
     t = unicodedata.normalize("NFKC", text)
+    if _CASEFOLD_HAZARD.search(t) is None:
+        # case-folding the text keeps every character's class for _WORD
+        # (word character, apostrophe / hyphen, other), so its words are
+        # the folded words
+        t = t.casefold()
+        return _WORD.findall(t.replace("’", "'") if "’" in t else t)
     if "’" in t:
         return [w.casefold().replace("’", "'") for w in _WORD.findall(t)]
     return [w.casefold() for w in _WORD.findall(t)]
@@ -512,6 +526,18 @@ def _needles(pattern: str) -> tuple[tuple[str, bool], ...]:
         return tuple(dict.fromkeys(out))
     except Exception:  # pragma: no cover - parser layout changed: no filter
         return ()
+
+
+def _caseless_gate(patterns) -> tuple[str, ...]:
+    """One ASCII punctuation character that each pattern needs (case-
+    insensitive matching cannot vary it); () when some pattern has none."""
+    out = []
+    for p in patterns:
+        ch = next((c for n, any_of in _needles(p) if not any_of for c in n if c.isascii() and not c.isalnum() and not c.isspace()), None)
+        if ch is None:
+            return ()
+        out.append(ch)
+    return tuple(dict.fromkeys(out))
 
 
 def _collect_patterns(obj, out: dict, depth: int = 0) -> None:
