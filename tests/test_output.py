@@ -92,3 +92,34 @@ def test_salt_refuses_what_it_cannot_hash():
     assert _salt(context={"SITENAME": object(), "SITEURL": ""}) is None
     # a template chosen at render time: its source is unknown
     assert _salt({**TEMPLATES, "page.html": "{% include name %}"}) is None
+
+
+def test_pages_go_through_pelicans_writer_when_a_plugin_listens(tmp_path, capsys):
+    """Another plugin connected to content_written sees every page, and the
+    site is the same as with the page cache and the workers."""
+    import filecmp
+
+    from pelican import signals
+
+    from conftest import ROOT, SEEDS
+    from annotated_archive.build import run_build
+
+    seen = []
+
+    def listener(path, context=None):
+        seen.append(path)
+
+    def build(out):
+        return run_build(ROOT / "pelican.conf.py", output=out, seeds=SEEDS, search=False,
+                         overrides={"ANNOTATED_ARCHIVE_CACHE": str(tmp_path / "cache")})
+
+    assert build(tmp_path / "a") == 0
+    signals.content_written.connect(listener)
+    try:
+        assert build(tmp_path / "b") == 0
+    finally:
+        signals.content_written.disconnect(listener)
+    pages = sorted(p.relative_to(tmp_path / "b").as_posix() for p in (tmp_path / "b").rglob("*.html"))
+    assert len(pages) > 10
+    assert {f"{tmp_path / 'b'}/{p}" for p in pages} <= set(seen)
+    assert [p for p in pages if not filecmp.cmp(tmp_path / "a" / p, tmp_path / "b" / p, shallow=False)] == []

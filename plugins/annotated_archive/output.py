@@ -138,7 +138,7 @@ class _Job:
     relative: bool
 
 
-_JOB: _Job | None = None  # set only while workers are forked (they inherit it)
+_JOB: _Job | None = None  # set in each forked worker only (by _init_worker)
 
 
 def _local_context(job: _Job, spec: PageSpec, variables: dict) -> dict:
@@ -203,6 +203,11 @@ def _write_range(job: _Job, start: int, stop: int) -> list[tuple[str | None, boo
     return out
 
 
+def _init_worker(job: _Job) -> None:
+    global _JOB
+    _JOB = job  # fork: the job is inherited, not pickled
+
+
 def _work(bounds: tuple[int, int]):
     assert _JOB is not None
     return _write_range(_JOB, *bounds)
@@ -223,7 +228,6 @@ def _prune(folder: Path, keep: set[str]) -> None:
 def write_pages(generator, writer, specs: Sequence[PageSpec]) -> dict[str, int]:
     """Write every page of ``specs`` into the generator's output folder.
     Returns counts: pages ``rendered`` and pages copied from the cache."""
-    global _JOB
     from pelican import signals
     from pelican.utils import get_relative_path, path_to_url, sanitised_join
 
@@ -279,14 +283,15 @@ def write_pages(generator, writer, specs: Sequence[PageSpec]) -> dict[str, int]:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        _JOB = job
-        gc.freeze()  # forked workers then share the archive's memory instead of copying it
+        gc.freeze()  # the workers' collector then leaves the inherited objects (and their memory pages) alone
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            with ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                initializer=_init_worker, initargs=(job,),
+            ) as pool:
                 results = [r for chunk in pool.map(_work, bounds) for r in chunk]
         finally:
             gc.unfreeze()
-            _JOB = None
     else:
         results = [r for b in bounds for r in _write_range(job, *b)]
 
