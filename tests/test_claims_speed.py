@@ -181,6 +181,23 @@ def test_text_shortcuts_equal_plain_versions(text: str) -> None:
         for m in A._TOKEN.finditer(text)
     ]
     assert [tuple(t) for t in A.tokenize(text)] == ref
+    # name runs: the plain scan over every token
+    toks, runs, i = A.tokenize(text), [], 0
+    while i < len(toks):
+        if toks[i].word and toks[i].cap and not toks[i].text.isdigit():
+            j = i + 1
+            while j < len(toks):
+                if toks[j].word and toks[j].cap and not toks[j].text.isdigit():
+                    j += 1
+                elif toks[j].low in A._NAME_CONNECTORS and j + 1 < len(toks) and toks[j + 1].cap and toks[j + 1].word:
+                    j += 2
+                else:
+                    break
+            runs.append((i, j))
+            i = j
+        else:
+            i += 1
+    assert A.name_runs(toks) == runs
     # glued boundaries with and without the hints
     assert T._glued_cuts(text) == {m.end() for rx in T._GLUED for m in rx.finditer(text)}
     # quote_state reading only the quotation marks

@@ -245,24 +245,26 @@ def _split_role(toks: list[Tok]) -> tuple[list[Tok], list[Tok]]:
 
 def name_runs(toks: list[Tok]) -> list[tuple[int, int]]:
     """Index ranges [i, j) of maximal capitalised runs (with name connectors)."""
+    # (a capitalised token is never all digits: an upper-case first
+    # character is not a digit; runs start only at capitalised words)
     out = []
-    i = 0
+    n = len(toks)
     conn = _NAME_CONNECTORS
-    while i < len(toks):
-        if toks[i].word and toks[i].cap and not toks[i].text.isdigit():
-            j = i + 1
-            while j < len(toks):
-                t = toks[j]
-                if t.word and t.cap and not t.text.isdigit():
-                    j += 1
-                elif t.low in conn and j + 1 < len(toks) and toks[j + 1].cap and toks[j + 1].word:
-                    j += 2
-                else:
-                    break
-            out.append((i, j))
-            i = j
-        else:
-            i += 1
+    end = 0
+    for i in [i for i, t in enumerate(toks) if t.cap and t.word]:
+        if i < end:
+            continue  # inside the previous run
+        j = i + 1
+        while j < n:
+            t = toks[j]
+            if t.word and t.cap:
+                j += 1
+            elif t.low in conn and j + 1 < n and toks[j + 1].cap and toks[j + 1].word:
+                j += 2
+            else:
+                break
+        out.append((i, j))
+        end = j
     return out
 
 

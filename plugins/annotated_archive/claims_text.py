@@ -403,6 +403,7 @@ class _FastAbbreviations:
         return sorted(idx)
 
     def search_for_abbreviations_in_string(self, text):
+        self._applied = set()  # fast-path patterns applied to this line (per call)
         lowered = text.lower()
         plain = _IGNORECASE_HAZARD.search(text) is None
         spaced = _WS.sub(" ", lowered) if plain else ""
@@ -452,7 +453,14 @@ class _FastAbbreviations:
             rest = r"(?=(\s\d|\s+\())"
         else:
             rest = r"(?=((\.|\:|-|\?|,)|(\s([a-z]|I\s|I'm|I'll|\d|\())))"
-        return re.sub(r"\.(?<=\s" + lit + r"\.)" + rest, "∯", " " + txt)[1:]
+        pattern = r"\.(?<=\s" + lit + r"\.)" + rest
+        done = self.__dict__.setdefault("_applied", set())
+        if pattern in done:
+            # applied to this line already: its matches are "∯" now, and
+            # the other replacements (also "." -> "∯") cannot create one
+            return txt
+        done.add(pattern)
+        return re.sub(pattern, "∯", " " + txt)[1:]
 
 
 def _abbr_tables(lang) -> dict:
