@@ -261,3 +261,33 @@ def test_boilerplate_gate() -> None:
     assert T._caseless_gate([r"\bphoto\s*:", r"x|y"]) == ()
     assert C._is_boilerplate("PHOTO: Reuters", frozenset())
     assert not C._is_boilerplate("The photo shows a tank", frozenset())
+
+
+def _simple_spans_plain(text: str):
+    """``_simple_spans`` as first written (string copies per mark)."""
+    if "..." in text or "…" in text or ".." in text:
+        return None
+    cuts = []
+    for m in T._MARK.finditer(text):
+        i, after = m.start(), m.end()
+        if after >= len(text.rstrip()):
+            continue
+        rest = text[after:].lstrip()
+        if len(text) - after - len(rest) == 0:
+            return None
+        if not (rest[:1].isupper() or rest[:1] in "\"“‘(["):
+            return None
+        if text[i] == ".":
+            w = T._LASTWORD.search(text, 0, i)
+            word = w.group(0) if w else ""
+            if len(word) <= 1 or word.casefold() in T._ABBR or "." in word or word[:1].isdigit() or word.isupper():
+                return None
+        cuts.append(after)
+    bounds = [0, *cuts, len(text)]
+    return list(zip(bounds, bounds[1:]))
+
+
+@PROP
+@given(st.one_of(hazard_text, st.text(alphabet=" \t\n.!?\"“‘([AbcXyz'’", max_size=60)))
+def test_simple_spans_equal_plain_version(text: str) -> None:
+    assert T._simple_spans(text) == _simple_spans_plain(text)

@@ -135,6 +135,7 @@ _GLUED_HINTS = tuple(
 )
 _LASTWORD = re.compile(r"[^\s\"“(\[]+(?=[.!?]*$)")
 _WORD_STOPS = frozenset('"“([')
+_SPACES = re.compile(r"\s*")
 
 
 # --------------------------------------------------------------- helpers
@@ -290,19 +291,17 @@ def _simple_spans(text: str) -> list[tuple[int, int]] | None:
     if "..." in text or "…" in text or ".." in text:
         return None
     cuts = []
+    end = len(text.rstrip())
     for m in _MARK.finditer(text):
         i = m.start()
         after = m.end()
-        if after >= len(text.rstrip()):
+        if after >= end:
             continue  # the final mark
-        nxt = text[after:after + 1]
-        if text[m.end() - 1:m.end()].isspace() or nxt.isspace():
-            pass
-        rest = text[after:].lstrip()
-        gap = len(text) - after - len(rest)
-        if gap == 0:
+        k = _SPACES.match(text, after).end()  # (text[after:].lstrip() starts at k)
+        if k == after:
             return None  # "U.S.A", "3.5", "Putin.Earlier": let pysbd (and the glue rules) decide
-        if not (rest[:1].isupper() or rest[:1] in "\"“‘(["):
+        nxt = text[k]  # (k < end: a non-space character follows)
+        if not (nxt.isupper() or nxt in "\"“‘(["):
             return None
         if text[i] == ".":
             word = _last_word(text, i)
