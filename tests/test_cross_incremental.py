@@ -15,7 +15,7 @@ from test_versions_props import build, corpus_st, story
 from annotated_archive import clean as clean_stage
 from annotated_archive import pipeline
 from annotated_archive import versions as V
-from annotated_archive.claims_match import corroborate, corroborate_incremental
+from annotated_archive.claims_match import claim_features, corroborate, corroborate_incremental
 from annotated_archive.read import read_seed
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -76,7 +76,7 @@ def test_adding_seeds_equals_cold_build():
     assert warm == cold
     # the carried state is the same value too (nothing of the history is kept)
     assert warm.versions.clusters and state2.overlaps == cold_state.overlaps
-    assert set(state2.matching.features) == set(cold_state.matching.features)
+    assert set(cold_state.matching.pairs) <= set(state2.matching.pairs)
 
 
 def test_removing_seeds_prunes_the_state():
@@ -88,9 +88,8 @@ def test_removing_seeds_prunes_the_state():
     cold, cold_state = pipeline.assemble_incremental(*_pick(half))
     assert warm == cold
     assert state2.overlaps == cold_state.overlaps
-    assert set(state2.matching.features) == set(cold_state.matching.features)
-    claim_keys = set(cold_state.matching.features)
-    assert all(a in claim_keys and b in claim_keys for a, b in state2.matching.pairs)
+    claim_keys = {f.key for r in _pick(half)[1] for f in r.features}
+    assert state2.matching.pairs and all(a in claim_keys and b in claim_keys for a, b in state2.matching.pairs)
 
 
 def test_recleaned_seeds_are_new_fingerprints():
@@ -169,11 +168,25 @@ def test_corroboration_state_changes_nothing():
     seeds, results = _pool()
     a = pipeline.assemble(seeds, results)
     claims = a.claims
+    features = [f for r in sorted(results, key=lambda r: r.doc.doc_id) for f in r.features]
+    assert [f.key for f in features] == [claim_features(c).key for c in claims]
     cold, state = corroborate_incremental(claims, a.versions)
     assert cold == a.matches == corroborate(claims, a.versions)
+    assert corroborate_incremental(claims, a.versions, features=features)[0] == cold
     # a state of part of the claims, then of all of them, in another order
     _, part = corroborate_incremental(claims[::2], a.versions)
     warm, _ = corroborate_incremental(claims[::-1], a.versions, part)
     assert warm == cold
     again, _ = corroborate_incremental(claims, a.versions, state)
     assert again == cold
+
+
+def test_pair_state_is_keyed_by_claim_content():
+    # the same claim id with another text (a re-extracted sentence) is another key
+    import dataclasses
+
+    _, results = _pool()
+    c = next(c for r in results for c in r.claims)
+    other = dataclasses.replace(c, text=c.text + " Indeed.")
+    assert claim_features(c).key != claim_features(other).key
+    assert claim_features(c).key != claim_features(dataclasses.replace(c, speaker="Someone Else")).key

@@ -14,8 +14,7 @@ import math
 import unicodedata
 from bisect import bisect_left
 from heapq import nsmallest
-from collections import Counter, defaultdict
-from itertools import chain
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -103,12 +102,29 @@ class ClaimFeatures:
     tokset: frozenset[str] = frozenset()
     ctext: str = ""  # the content tokens joined by spaces
     tf: tuple[tuple[str, float], ...] = ()  # (token, 1 + log(term frequency)), first occurrences in order
+    key: str = ""  # claim_key() of the claim
+    shh: bytes = b""  # 64-bit hashes of ``sh`` in the strings' sorted order (int64 LE)
+    tfh: bytes = b""  # 64-bit hashes of the tokens of ``tf``, in that order (int64 LE)
+
+
+def _hashes(strings: Iterable[str]) -> bytes:
+    """64-bit hashes (int64 little-endian) of strings, for counting document
+    frequencies with numpy (a collision would merge two words: ~1e-8 at a
+    million distinct words)."""
+    b2 = hashlib.blake2b
+    return np.array(
+        [int.from_bytes(b2(x.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little", signed=True) for x in strings],
+        dtype="<i8",
+    ).tobytes()
 
 
 def claim_features(c: Claim, tokens=content_tokens) -> ClaimFeatures:
+    """Per claim, so per seed: computed with the seed's claims and cached
+    with them (``pipeline.SeedResult.features``)."""
     toks = tokens(c.text)
     # for verbatim runs: the attribution's own words (name, role) do not count
     own = set(tokens(f"{c.speaker or ''} {c.role or ''}"))
+    sh = _shingles(toks)
     tf: dict[str, int] = defaultdict(int)
     for t in toks:
         tf[t] += 1
@@ -116,11 +132,14 @@ def claim_features(c: Claim, tokens=content_tokens) -> ClaimFeatures:
         speaker=c.speaker.split()[-1].casefold() if c.speaker else None,
         toks=tuple(toks),
         rtoks=tuple(t if t not in own else "\x00" for t in toks),
-        sh=frozenset(_shingles(toks)),
+        sh=frozenset(sh),
         quotes=tuple(_quotes(c.text)),
         tokset=frozenset(toks),
         ctext=" ".join(toks),
         tf=tuple((t, 1 + math.log(k)) for t, k in tf.items()),
+        key=claim_key(c),
+        shh=_hashes(sorted(sh)),
+        tfh=_hashes(tf),
     )
 
 
@@ -135,10 +154,10 @@ def claim_key(c: Claim) -> str:
 
 
 class _Prepared:
-    __slots__ = ("toks", "tokset", "sh", "_norm", "text", "ctext", "quotes", "vec", "norm2", "speaker", "rtoks")
+    __slots__ = ("toks", "tokset", "sh", "_norm", "text", "ctext", "quotes", "vec", "norm2", "speaker", "rtoks", "f")
 
     def __init__(self, c: Claim, tokens=content_tokens, features: ClaimFeatures | None = None):
-        f = features if features is not None else claim_features(c, tokens)
+        f = self.f = features if features is not None else claim_features(c, tokens)
         self.speaker = f.speaker
         self.toks = f.toks
         self.rtoks = f.rtoks
@@ -156,10 +175,6 @@ class _Prepared:
         if self._norm is None:
             self._norm = normalise(self.text)
         return self._norm
-
-
-def _idf(df: dict[str, int], n: int, t: str) -> float:
-    return math.log((n + 1) / (df.get(t, 0) + 1)) + 1.0
 
 
 def _longest_run(a: list[str], b: list[str], lo: int) -> int:
@@ -307,24 +322,32 @@ def candidate_pairs(preps: Sequence[_Prepared], doc_of: Sequence[str]) -> set[tu
     frequency 2..max_df; a pair is a candidate when both probe at least
     ``min_shared`` shingles in common, or one of document frequency <=
     ``min_shared_rare_df`` (symmetric by construction)."""
-    df = Counter(chain.from_iterable(p.sh for p in preps))
-    lo_df, hi_df, k = 2, MATCH_RULES["max_df"], MATCH_RULES["probe"]
-    sid: dict[str, int] = {}
-    probe_s: list[int] = []
-    probe_c: list[int] = []
-    for i, p in enumerate(preps):
-        if len(p.toks) < MATCH_RULES["min_tokens"]:
-            continue
-        rare = sorted((d, s) for s in p.sh if lo_df <= (d := df[s]) <= hi_df)
-        for _, sh in rare[:k]:
-            probe_s.append(sid.setdefault(sh, len(sid)))
-            probe_c.append(i)
-    if not probe_s:
+    n = len(preps)
+    if n < 2:
         return set()
+    # document frequency of every shingle, per occurrence (claims hold each once)
+    lens = np.fromiter((len(p.f.shh) // 8 for p in preps), dtype=np.int64, count=n)
+    H = np.frombuffer(b"".join(p.f.shh for p in preps), dtype="<i8")
+    if not len(H):
+        return set()
+    CL = np.repeat(np.arange(n, dtype=np.int64), lens)
+    POS = np.arange(len(H), dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)  # the strings' order
+    _, sid, counts = np.unique(H, return_inverse=True, return_counts=True)
+    DF = counts[sid]
+    # each claim's probes: its ``probe`` rarest shingles of df 2..max_df (ties: the strings' order)
+    long_enough = np.fromiter((len(p.toks) >= MATCH_RULES["min_tokens"] for p in preps), dtype=bool, count=n)
+    idx = np.flatnonzero(long_enough[CL] & (DF >= 2) & (DF <= MATCH_RULES["max_df"]))
+    if not len(idx):
+        return set()
+    idx = idx[np.lexsort((POS[idx], DF[idx], CL[idx]))]
+    cl = CL[idx]
+    first = np.flatnonzero(np.r_[True, cl[1:] != cl[:-1]])
+    rank = np.arange(len(idx)) - np.repeat(first, np.diff(np.r_[first, len(idx)]))
+    probes = idx[rank < MATCH_RULES["probe"]]
     # every pair of claims probing one shingle (claims ascending within a
     # shingle: i < j), then counted per pair
-    S = np.array(probe_s, dtype=np.int64)
-    C = np.array(probe_c, dtype=np.int64)
+    S = sid[probes].astype(np.int64)
+    C = CL[probes]
     order = np.lexsort((C, S))
     S, C = S[order], C[order]
     starts = np.flatnonzero(np.r_[True, S[1:] != S[:-1]])
@@ -340,26 +363,24 @@ def candidate_pairs(preps: Sequence[_Prepared], doc_of: Sequence[str]) -> set[tu
     ci, cj = C[a], C[b]
     other = doc_num[ci] != doc_num[cj]
     ci, cj = ci[other], cj[other]
-    shingle_df = np.array([df[sh] for sh in sid], dtype=np.int64)
-    very_rare = shingle_df[S[a[other]]] <= MATCH_RULES["min_shared_rare_df"]
-    code = ci * len(preps) + cj
+    very_rare = counts[S[a[other]]] <= MATCH_RULES["min_shared_rare_df"]
+    code = ci * n + cj
     uniq, inv, shared = np.unique(code, return_inverse=True, return_counts=True)
     rare_hit = np.bincount(inv, weights=very_rare, minlength=len(uniq)) > 0
     keep = uniq[(shared >= MATCH_RULES["min_shared"]) | rare_hit]
-    n = len(preps)
     return set(zip((keep // n).tolist(), (keep % n).tolist()))
 
 
 @dataclass(frozen=True, slots=True)
 class MatchState:
-    """What corroboration carries from one build to the next: the features
-    of every claim (by :func:`claim_key`) and the parts of the pair scores
-    that depend on the two claims only (by the pair of keys, in order).
-    Everything that depends on the whole archive (document frequencies,
-    candidates, cosines, the mutual best matches, reprints, relations) is
-    recomputed from them, so the matches never depend on the history."""
+    """What corroboration carries from one build to the next: the parts of
+    the pair scores that depend on the two claims only (by the pair of
+    :func:`claim_key`, in order; the claims' own features come with the
+    claims, see :func:`claim_features`).  Everything that depends on the
+    whole archive (document frequencies, candidates, cosines, the mutual
+    best matches, reprints, relations) is recomputed, so the matches never
+    depend on the history."""
 
-    features: Mapping[str, ClaimFeatures]
     pairs: Mapping[tuple[str, str], tuple]
 
 
@@ -369,7 +390,10 @@ def corroborate(claims: Sequence[Claim], versions: Versions) -> tuple[ClaimMatch
 
 
 def corroborate_incremental(
-    claims: Sequence[Claim], versions: Versions, previous: MatchState | None = None
+    claims: Sequence[Claim],
+    versions: Versions,
+    previous: MatchState | None = None,
+    features: Sequence[ClaimFeatures] | None = None,
 ) -> tuple[tuple[ClaimMatch, ...], MatchState]:
     """For each claim, the claims of *other* articles that carry the same or
     a closely matching claim.  Symmetric (x matches y <=> y matches x, same
@@ -381,19 +405,24 @@ def corroborate_incremental(
     whether the match adds an independent source from this claim's side:
     only for ``relation == "independent"``, and only the best match of each
     source (further matches in the same article, or in a version / reprint
-    of an article already counted, are shown but not counted)."""
-    claims = sorted(claims, key=lambda c: (c.doc_id, c.block, c.start, c.id))
+    of an article already counted, are shown but not counted).
+
+    ``features[k]`` (optional) is ``claim_features(claims[k])``, cached by
+    the caller; ``previous`` is the state returned by an earlier call (any
+    earlier call): the result is the same with or without either."""
+    if features is None or len(features) != len(claims):
+        tokens = _content_tokens_memo({})
+        features = [claim_features(c, tokens) for c in claims]
+    paired = sorted(zip(claims, features), key=lambda x: (x[0].doc_id, x[0].block, x[0].start, x[0].id))
     # one claim per id (the pipeline never repeats ids; be safe)
-    uniq: dict[str, Claim] = {}
-    for c in claims:
-        uniq.setdefault(c.id, c)
-    claims = list(uniq.values())
-    tokens = _content_tokens_memo({})
-    old_features = previous.features if previous is not None else {}
+    uniq: dict[str, tuple[Claim, ClaimFeatures]] = {}
+    for c, f in paired:
+        uniq.setdefault(c.id, (c, f))
+    claims = [c for c, _ in uniq.values()]
+    feats = [f for _, f in uniq.values()]
     old_pairs = previous.pairs if previous is not None else {}
-    keys = [claim_key(c) for c in claims]
-    features = {k: old_features.get(k) or claim_features(c, tokens) for k, c in zip(keys, claims)}
-    preps = [_Prepared(c, features=features[k]) for k, c in zip(keys, claims)]
+    keys = [f.key for f in feats]
+    preps = [_Prepared(c, features=f) for c, f in zip(claims, feats)]
     pair_feats: dict[tuple[str, str], list] = {}
 
     def feats_of(i: int, j: int) -> list:
@@ -412,12 +441,19 @@ def corroborate_incremental(
 
     doc_of = [c.doc_id for c in claims]
     # TF-IDF vectors over content words
-    df = Counter(chain.from_iterable(p.tokset for p in preps))
+    # (document frequencies counted with numpy over the tokens' hashes;
+    # idf = log((n + 1) / (df + 1)) + 1 for each distinct frequency)
     n = len(preps)
-    idf = {t: _idf(df, n, t) for t in df}
+    th = np.frombuffer(b"".join(f.tfh for f in feats), dtype="<i8")
+    _, tinv, tcounts = np.unique(th, return_inverse=True, return_counts=True)
+    idf_of = {d: math.log((n + 1) / (d + 1)) + 1.0 for d in set(tcounts.tolist())}
+    idf_e = [idf_of[d] for d in tcounts[tinv].tolist()]
     sqrt = math.sqrt
-    for p, k in zip(preps, keys):
-        p.vec = vec = {t: w * idf[t] for t, w in features[k].tf}
+    pos = 0
+    for p, f in zip(preps, feats):
+        m = len(f.tf)
+        p.vec = vec = {t: w * x for (t, w), x in zip(f.tf, idf_e[pos : pos + m])}
+        pos += m
         p.norm2 = sqrt(sum([v * v for v in vec.values()]))
     scored: list[tuple[int, int, float]] = []
     for i, j in sorted(candidate_pairs(preps, doc_of)):
@@ -472,7 +508,7 @@ def corroborate_incremental(
                 counted.append(other.doc_id)
             out.append(ClaimMatch(me.id, other.doc_id, other.id, s, new_source, rel))
     out.sort(key=lambda m: (m.claim_id, -m.score, m.other_doc, m.other_claim))
-    state = MatchState(features=features, pairs={k: tuple(v) for k, v in pair_feats.items()})
+    state = MatchState(pairs={k: tuple(v) for k, v in pair_feats.items()})
     return tuple(out), state
 
 

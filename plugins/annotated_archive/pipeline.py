@@ -41,6 +41,7 @@ class SeedResult:
     doc: CleanDoc
     claims: tuple[Claim, ...]
     fingerprint: versions_stage.Fingerprint
+    features: tuple[claims_match.ClaimFeatures, ...] = ()  # per claim, for corroboration
 
 
 def seed_lines(seed: Seed) -> set[str]:
@@ -69,12 +70,16 @@ def seed_key(seed: Seed, view: clean_stage.LineStats, code_version: str) -> str:
 
 
 def process_seed(seed: Seed, view: clean_stage.LineStats) -> SeedResult:
-    """Stage chain for one seed: clean -> claims -> fingerprint."""
+    """Stage chain for one seed: clean -> claims -> fingerprint, and the
+    claims' matching features (so corroboration never re-tokenises them)."""
     doc = clean_stage.clean(seed, view)
+    claims = claims_stage.extract_claims(doc)
+    tokens = claims_match._content_tokens_memo({})
     return SeedResult(
         doc=doc,
-        claims=claims_stage.extract_claims(doc),
+        claims=claims,
         fingerprint=versions_stage.fingerprint(doc),
+        features=tuple(claims_match.claim_features(c, tokens) for c in claims),
     )
 
 
@@ -122,6 +127,10 @@ def _cross_versions(
     return Versions(clusters=clusters, alignments=tuple(alignments)), overlaps
 
 
+def _features(claims: Sequence[Claim]) -> tuple[claims_match.ClaimFeatures, ...]:
+    return tuple(claims_match.claim_features(c) for c in claims)
+
+
 def assemble(
     seeds: Sequence[Seed],
     results: Sequence[SeedResult],
@@ -155,7 +164,8 @@ def assemble_incremental(
     versions, overlaps = _cross_versions(results, known_alignments, previous.overlaps)
     tick("versions")
     claims = tuple(c for r in results for c in r.claims)
-    matches, matching = claims_match.corroborate_incremental(claims, versions, previous.matching)
+    features = [f for r in results for f in (r.features if len(r.features) == len(r.claims) else _features(r.claims))]
+    matches, matching = claims_match.corroborate_incremental(claims, versions, previous.matching, features)
     tick("corroborate")
     anchored = claims_stage.anchor_notes(notes, claims)
     tick("notes")
