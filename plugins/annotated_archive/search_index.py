@@ -91,6 +91,12 @@ def _head(major: int, n: int) -> bytes:
     return bytes((m | 27,)) + n.to_bytes(8, "big")
 
 
+_SMALL = 4096  # encodings of small numbers, looked up rather than built (millions per merge)
+_PAGE_START = tuple(b"\x83" + _head(0, n) for n in range(_SMALL))  # [page number difference, ...
+_ARRAY_HEAD = tuple(_head(4, n) for n in range(_SMALL))
+_TEXT_HEAD = tuple(_head(3, n) for n in range(_SMALL))
+
+
 def encode(x) -> bytes:
     if isinstance(x, bool) or x is None:
         raise FormatError(f"cannot encode {x!r}")
@@ -278,7 +284,7 @@ class _Words:
 
     def add_columns(self, columns: tuple, offset: int) -> None:
         words = self.words
-        head = _head
+        starts = _PAGE_START
         *cols, sparse = columns
         for k, (word, npages, first, rest, total, postings) in enumerate(zip(*cols)):
             entry = words.get(word)
@@ -286,7 +292,8 @@ class _Words:
                 entry = words[word] = [0, [], 0, {}, 0]
             variants = sparse.get(k, ()) if sparse else ()
             if npages:
-                entry[1].append(b"\x83" + head(0, offset + first - entry[2]) + rest)
+                d = offset + first - entry[2]
+                entry[1].append((starts[d] if d < _SMALL else b"\x83" + _head(0, d)) + rest)
                 entry[0] += npages
                 entry[2] = offset + total
                 entry[4] += postings
@@ -305,7 +312,8 @@ class _Words:
         for word in sorted(self.words):
             n, parts, _last, variants, postings = self.words[word]
             w = word.encode("utf-8")
-            body = (b"\x83" + _head(3, len(w)) + w + _head(4, n) + b"".join(parts)
+            body = (b"\x83" + (_TEXT_HEAD[len(w)] if len(w) < _SMALL else _head(3, len(w))) + w
+                    + (_ARRAY_HEAD[n] if n < _SMALL else _head(4, n)) + b"".join(parts)
                     + (encode(_variants(variants)) if variants else b"\x80"))
             if first is None:
                 first = word
