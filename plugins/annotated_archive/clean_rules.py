@@ -283,7 +283,7 @@ CONTINUATION_OPENERS: frozenset[str] = frozenset(
 # ending in one is the headline of another story.  Data, multilingual.
 HEADLINE_GENRES = (
     "analysis", "opinion", "op-ed", "editorial", "explainer", "exclusive", "live updates", "podcast",
-    "analyse", "tribune", "décryptage", "meinung", "kommentar", "analyse", "análisis", "opinión",
+    "analyse", "tribune", "décryptage", "meinung", "kommentar", "análisis", "opinión",
     "analisi", "opinione", "commento", "análise", "opinião", "анализ", "мнение", "колонка",
 )
 _GENRE_SUFFIX_RE = re.compile(
