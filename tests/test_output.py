@@ -123,3 +123,21 @@ def test_pages_go_through_pelicans_writer_when_a_plugin_listens(tmp_path, capsys
     assert len(pages) > 10
     assert {f"{tmp_path / 'b'}/{p}" for p in pages} <= set(seen)
     assert [p for p in pages if not filecmp.cmp(tmp_path / "a" / p, tmp_path / "b" / p, shallow=False)] == []
+
+
+def test_a_page_whose_values_cannot_be_hashed_is_rendered_not_cached(tmp_path):
+    from annotated_archive.output import _Job, _write_range
+
+    template = Environment(autoescape=True).from_string("{{ title }}|{{ SITEURL }}")
+    specs = [PageSpec("a.html", "t", {"title": "<A>"}), PageSpec("b.html", "t", {"title": "B", "f": lambda: 1})]
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    job = _Job(specs, {"t": template}, {"SITEURL": ""}, str(tmp_path), cache, {"t": "salt"}, True)
+    results = _write_range(job, 0, 2)
+    assert [r for _, r in results] == [True, True]
+    assert results[0][0] is not None and results[1][0] is None
+    assert (tmp_path / "a.html").read_text() == "&lt;A&gt;|."
+    assert (tmp_path / "b.html").read_text() == "B|."
+    assert [p.name for p in cache.iterdir()] == [results[0][0]]
+    # the second time, a.html comes from the cache
+    assert [r for _, r in _write_range(job, 0, 2)] == [False, True]

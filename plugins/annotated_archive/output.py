@@ -21,6 +21,7 @@ import gc
 import hashlib
 import logging
 import os
+import pickle
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -182,7 +183,10 @@ def _write_range(job: _Job, start: int, stop: int) -> list[tuple[str | None, boo
         salt = job.salts.get(spec.template)
         key = None
         if salt is not None and job.cache is not None:
-            key = page_key(PageSpec(spec.save_as, spec.template, variables), salt)
+            try:
+                key = page_key(PageSpec(spec.save_as, spec.template, variables), salt)
+            except (pickle.PicklingError, TypeError, AttributeError):
+                key = None  # a value that cannot be hashed by value: render, do not cache
         if key is not None:
             try:
                 shutil.copyfile(job.cache / key, path)
