@@ -70,3 +70,36 @@ def test_json_ld_falls_back_for_other_types():
     for obj in ({"score": 0.5, "n": [1, 2.25]}, {3: "x", 1: None}, [True, 10**30]):
         assert str(json_ld(obj)) == _json_ld_reference(obj)
     assert not re.search("[<>&]", str(json_ld({"t": "</script><!--&"})))
+
+
+# ------------------------------------------------ page models built on first use
+
+
+def test_page_models_are_built_on_first_use_and_equal_eager_ones(monkeypatch):
+    import annotated_archive.render as render
+    from conftest import SEEDS
+    from annotated_archive.pipeline import build_archive
+    from annotated_archive.read import read_seed
+
+    seeds = [read_seed(p.name, p.read_bytes()) for p in sorted(SEEDS.glob("*.txt"))]
+    archive = build_archive(seeds)
+    built = []
+    real = render._article_variables
+
+    def counting(*args):
+        built.append(args[1].doc_id)
+        return real(*args)
+
+    monkeypatch.setattr(render, "_article_variables", counting)
+    pages = render.build_pages(archive)
+    assert built == []  # the page list exists before any article model
+    articles = [p for p in pages if p.template == "article"]
+    assert len(articles) == len(archive.docs) > 1
+    first = articles[0].compute()
+    assert len(built) == 1 and articles[0].compute() == first and len(built) == 2  # compute() keeps nothing
+    assert articles[0].variables == first and articles[0].variables is articles[0].variables  # .variables keeps it
+    assert len(built) == 3
+    # the same models as a second, independent build
+    again = render.build_pages(archive)
+    assert [p.save_as for p in again] == [p.save_as for p in pages]
+    assert all(a == b for a, b in zip(pages, again))
