@@ -492,22 +492,23 @@ def corroborate_incremental(
             memo[key] = related(d1, d2)
         return memo[key]
 
-    by_claim: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    # per claim: (-score, other doc, other claim id, other index), sorted
+    by_claim: dict[int, list[tuple[float, str, str, int]]] = defaultdict(list)
     for i, j, s in kept:
-        by_claim[i].append((j, s))
-        by_claim[j].append((i, s))
+        by_claim[i].append((-s, doc_of[j], claims[j].id, j))
+        by_claim[j].append((-s, doc_of[i], claims[i].id, i))
     out: list[ClaimMatch] = []
+    # claims in id order, each one's matches by (-score, doc, claim): the
+    # output order (claim id, -score, doc, claim) without a final sort
     for i in sorted(by_claim, key=lambda x: claims[x].id):
         me = claims[i]
         counted: list[str] = []  # one document per independent source already counted
-        for j, s in sorted(by_claim[i], key=lambda x: (-x[1], claims[x[0]].doc_id, claims[x[0]].id)):
-            other = claims[j]
-            rel = related_memo(me.doc_id, other.doc_id) or "independent"
-            new_source = rel == "independent" and not any(related_memo(d, other.doc_id) for d in counted)
+        for neg, other_doc, other_id, _ in sorted(by_claim[i]):
+            rel = related_memo(me.doc_id, other_doc) or "independent"
+            new_source = rel == "independent" and not any(related_memo(d, other_doc) for d in counted)
             if new_source:
-                counted.append(other.doc_id)
-            out.append(ClaimMatch(me.id, other.doc_id, other.id, s, new_source, rel))
-    out.sort(key=lambda m: (m.claim_id, -m.score, m.other_doc, m.other_claim))
+                counted.append(other_doc)
+            out.append(ClaimMatch(me.id, other_doc, other_id, -neg, new_source, rel))
     state = MatchState(pairs={k: tuple(v) for k, v in pair_feats.items()})
     return tuple(out), state
 
