@@ -291,3 +291,13 @@ def _simple_spans_plain(text: str):
 @given(st.one_of(hazard_text, st.text(alphabet=" \t\n.!?\"“‘([AbcXyz'’", max_size=60)))
 def test_simple_spans_equal_plain_version(text: str) -> None:
     assert T._simple_spans(text) == _simple_spans_plain(text)
+
+
+@PROP
+@given(st.one_of(hazard_text, st.text(alphabet="“”„‟«»‘’‚‛‹›–—…\"' aB.-", max_size=40), st.text(max_size=40)))
+def test_normalise_equals_translation(text: str) -> None:
+    import unicodedata
+
+    t = unicodedata.normalize("NFKC", text).translate(T._QUOTE_TRANS).casefold()
+    t = T._SPACE.sub(" ", t).strip()
+    assert T.normalise(text) == t.strip(" \"'.,;:!?-()[]")
