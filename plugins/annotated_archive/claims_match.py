@@ -212,12 +212,13 @@ def _quote_score(a: _Prepared, b: _Prepared) -> float:
     return best
 
 
-def pair_score(a: _Prepared, b: _Prepared, feats: list | None = None) -> float:
+def pair_score(a: _Prepared, b: _Prepared, feats: list | Callable[[], list] | None = None) -> float:
     """Symmetric confirmation score in 0..1 (0 = not the same claim).
 
     Only the TF-IDF cosine depends on the rest of the archive; ``feats``
-    (``[run, token_set, quote, near]``, None = unknown) carries the parts that
-    depend on the two claims only, filled in when first needed."""
+    (``[run, token_set, quote, near]``, None = unknown, or a function
+    returning that list) carries the parts that depend on the two claims
+    only, filled in when first needed."""
     common = a.tokset & b.tokset
     if not common:
         return 0.0
@@ -226,6 +227,8 @@ def pair_score(a: _Prepared, b: _Prepared, feats: list | None = None) -> float:
         return round(min(1.0, cos), 4)
     if feats is None:
         feats = [None, None, None, None]
+    elif callable(feats):
+        feats = feats()
     best = 0.0
     # runs shorter than ``run`` only matter for the same-speaker rule; the
     # longest run is looked for from the shortest length that could matter
@@ -457,7 +460,7 @@ def corroborate_incremental(
         p.norm2 = sqrt(sum([v * v for v in vec.values()]))
     scored: list[tuple[int, int, float]] = []
     for i, j in sorted(candidate_pairs(preps, doc_of)):
-        s = pair_score(preps[i], preps[j], feats_of(i, j))
+        s = pair_score(preps[i], preps[j], lambda: feats_of(i, j))  # noqa: B023 - called at once
         if s > 0:
             scored.append((i, j, s))
     # keep the mutual best ``max_matches`` per claim (symmetric cap)
