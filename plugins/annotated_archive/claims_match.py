@@ -96,15 +96,13 @@ class ClaimFeatures:
 
     speaker: str | None  # the speaker's last name, case-folded
     toks: tuple[str, ...]  # content tokens
-    rtoks: tuple[str, ...]  # the same, the attribution's own words masked ("\x00")
-    sh: frozenset[str]  # content-word shingles
+    rtoks: tuple[str, ...]  # the same, the attribution's own words masked ("\x00"); () when nothing is masked
     quotes: tuple[str, ...]  # normalised quoted passages long enough to confirm a match
     tokset: frozenset[str] = frozenset()
-    ctext: str = ""  # the content tokens joined by spaces
-    tf: tuple[tuple[str, float], ...] = ()  # (token, 1 + log(term frequency)), first occurrences in order
+    tfw: bytes = b""  # 1 + log(term frequency) of the distinct tokens in order of first occurrence (float64 LE)
     key: str = ""  # claim_key() of the claim
-    shh: bytes = b""  # 64-bit hashes of ``sh`` in the strings' sorted order (int64 LE)
-    tfh: bytes = b""  # 64-bit hashes of the tokens of ``tf``, in that order (int64 LE)
+    shh: bytes = b""  # 64-bit hashes of the content-word shingles, in the strings' sorted order (int64 LE)
+    tfh: bytes = b""  # 64-bit hashes of the distinct tokens, in that order (int64 LE)
 
 
 def _hashes(strings: Iterable[str]) -> bytes:
@@ -131,12 +129,10 @@ def claim_features(c: Claim, tokens=content_tokens) -> ClaimFeatures:
     return ClaimFeatures(
         speaker=c.speaker.split()[-1].casefold() if c.speaker else None,
         toks=tuple(toks),
-        rtoks=tuple(t if t not in own else "\x00" for t in toks),
-        sh=frozenset(sh),
+        rtoks=tuple(t if t not in own else "\x00" for t in toks) if own.intersection(toks) else (),
         quotes=tuple(_quotes(c.text)),
         tokset=frozenset(toks),
-        ctext=" ".join(toks),
-        tf=tuple((t, 1 + math.log(k)) for t, k in tf.items()),
+        tfw=np.array([1 + math.log(k) for k in tf.values()], dtype="<f8").tobytes(),
         key=claim_key(c),
         shh=_hashes(sorted(sh)),
         tfh=_hashes(tf),
@@ -154,18 +150,17 @@ def claim_key(c: Claim) -> str:
 
 
 class _Prepared:
-    __slots__ = ("toks", "tokset", "sh", "_norm", "text", "ctext", "quotes", "vec", "norm2", "speaker", "rtoks", "f")
+    __slots__ = ("toks", "tokset", "_norm", "text", "ctext", "quotes", "vec", "norm2", "speaker", "rtoks", "f")
 
     def __init__(self, c: Claim, tokens=content_tokens, features: ClaimFeatures | None = None):
         f = self.f = features if features is not None else claim_features(c, tokens)
         self.speaker = f.speaker
         self.toks = f.toks
-        self.rtoks = f.rtoks
+        self.rtoks = f.rtoks or f.toks
         self.tokset = f.tokset
-        self.sh = f.sh
         self.text = c.text
         self._norm: str | None = None  # normalise(text), computed when first needed
-        self.ctext = f.ctext
+        self.ctext = " ".join(f.toks)
         self.quotes = f.quotes
         self.vec: dict[str, float] = {}
         self.norm2 = 0.0
@@ -450,13 +445,18 @@ def corroborate_incremental(
     th = np.frombuffer(b"".join(f.tfh for f in feats), dtype="<i8")
     _, tinv, tcounts = np.unique(th, return_inverse=True, return_counts=True)
     idf_of = {d: math.log((n + 1) / (d + 1)) + 1.0 for d in set(tcounts.tolist())}
-    idf_e = [idf_of[d] for d in tcounts[tinv].tolist()]
+    idf_e = np.array([idf_of[d] for d in tcounts[tinv].tolist()], dtype=np.float64)
+    # weight = (1 + log tf) * idf, one IEEE multiplication as in Python
+    weights = (np.frombuffer(b"".join(f.tfw for f in feats), dtype="<f8") * idf_e).tolist()
     sqrt = math.sqrt
     pos = 0
-    for p, f in zip(preps, feats):
-        m = len(f.tf)
-        p.vec = vec = {t: w * x for (t, w), x in zip(f.tf, idf_e[pos : pos + m])}
+    for p in preps:
+        vec = dict.fromkeys(p.toks)
+        m = len(vec)
+        for t, w in zip(vec, weights[pos : pos + m]):
+            vec[t] = w
         pos += m
+        p.vec = vec
         p.norm2 = sqrt(sum([v * v for v in vec.values()]))
     scored: list[tuple[int, int, float]] = []
     for i, j in sorted(candidate_pairs(preps, doc_of)):
