@@ -45,7 +45,7 @@ def article(title: str, extra: str = "the council said", other: bool = False) ->
 
 class LogLines(logging.Handler):
     def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
+        super().__init__(level=logging.INFO)
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -56,9 +56,12 @@ class LogLines(logging.Handler):
 def log_lines():
     h = LogLines()
     logger = logging.getLogger("annotated_archive")
+    level = logger.level
+    logger.setLevel(logging.INFO)
     logger.addHandler(h)
     yield h.lines
     logger.removeHandler(h)
+    logger.setLevel(level)
 
 
 def skipped_lines(lines: list[str]) -> dict[str, str]:
@@ -229,9 +232,10 @@ def test_awkward_names_unique_stable_urls(tmp_path, log_lines):
         (seeds / n).write_bytes(data)
     out = tmp_path / "out"
     assert build_site(out, seeds=seeds, search=False) == 0
-    skipped = skipped_lines(log_lines)
-    # identical texts: one page, and one log line naming the other copy
-    assert list(skipped) == ["sub dir/copy.txt"] and "same text as identical.txt" in skipped["sub dir/copy.txt"]
+    # identical texts: one page, not an input error; one log line naming both
+    # copies, and the published raw page names the other file
+    assert skipped_lines(log_lines) == {}
+    assert "identical copy sub dir/copy.txt: same text as identical.txt (published once)" in log_lines
     pages = sorted(p.name for p in (out / "articles").glob("*.html"))
     assert len(pages) == 7  # 9 files - the identical copy - the hidden folder
     assert all(re.fullmatch(r"[0-9a-f]{12}\.html", p) for p in pages)
@@ -240,6 +244,8 @@ def test_awkward_names_unique_stable_urls(tmp_path, log_lines):
         raw_names.add(re.search(r"The file <code>(.*?)</code>", p.read_text(encoding="utf-8")).group(1))
     assert raw_names == {"with spaces.txt", "Київ ünïcödé.txt", ".hidden.txt", LONG, "identical.txt",
                          "latin1-\\xe9t\\xe9.txt", "folder.txt/inside.txt"}
+    raw_of_identical = next(p for p in (out / "raw").glob("*.html") if "The file <code>identical.txt</code>" in p.read_text(encoding="utf-8"))
+    assert "<code>sub dir/copy.txt</code> (byte for byte the same file)" in raw_of_identical.read_text(encoding="utf-8")
     # stable: renaming every file changes no URL
     for p in list(seeds.rglob("*.txt")):
         if p.is_file():
@@ -286,3 +292,33 @@ def test_broken_notes_are_reasons_not_crashes(tmp_path):
     reasons = {b.name: b.reason for b in bad}
     assert set(reasons) == {"notes/no header.md", "notes/empty.md", "notes/pipe.md", "notes/big.md"}
     assert "named pipe" in reasons["notes/pipe.md"] and "too large" in reasons["notes/big.md"]
+
+
+def test_identical_copies_pass_strict_and_are_named(tmp_path, log_lines):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    text = article("One story saved three times", "the same words each time")
+    (seeds / "a.txt").write_bytes(text)
+    (seeds / "b.txt").write_bytes(text)
+    (seeds / "c.txt").write_bytes(text.replace(b"\n", b"\r\n") + b"\n\n")  # same words, other layout
+    out = tmp_path / "out"
+    (tmp_path / "notes").mkdir()  # no curator notes: an orphaned one would fail --strict too
+    assert build_site(out, seeds=seeds, notes=tmp_path / "notes", search=False, strict=True) == 0
+    assert len(list((out / "articles").glob("*.html"))) == 1
+    raw = next((out / "raw").glob("*.html")).read_text(encoding="utf-8")
+    assert "The file <code>a.txt</code>" in raw
+    assert "<code>b.txt</code> (byte for byte the same file)" in raw
+    assert "<code>c.txt</code> (the same words with other line breaks or spacing" in raw
+    assert "identical copy c.txt: same text as a.txt (published once, other whitespace)" in log_lines
+
+
+def test_dedupe_is_order_independent():
+    from annotated_archive.pipeline import dedupe
+    from annotated_archive.read import read_seed
+
+    seeds = [read_seed(n, article("Same", "words")) for n in ("z.txt", "m.txt", "a.txt")]
+    seeds.append(read_seed("other.txt", article("Other", "story")))
+    for order in (seeds, seeds[::-1], seeds[1:] + seeds[:1]):
+        unique, copies = dedupe(order)
+        assert sorted(s.name for s in unique) == ["a.txt", "other.txt"]
+        assert [(c.name, c.same_as, c.same_bytes) for c in copies] == [("m.txt", "a.txt", True), ("z.txt", "a.txt", True)]

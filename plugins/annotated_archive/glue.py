@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import sys
@@ -155,15 +156,12 @@ class ArchiveGenerator(Generator):
             log.warning("seeds folder %s does not exist: building an empty archive", seeds_path)
         paths = files.list_seed_files(seeds_path)
         seeds, skipped = _read_all(SeedReader(self.settings), paths)
-        # identical texts have the same identity: publish once, say so
-        by_id: dict[str, Seed] = {}
-        unique: list[Seed] = []
-        for s in sorted(seeds, key=lambda s: s.name):
-            if s.doc_id in by_id:
-                skipped.append(SkippedSeed(s.name, f"same text as {by_id[s.doc_id].name} (published once)"))
-            else:
-                by_id[s.doc_id] = s
-                unique.append(s)
+        # identical texts have the same identity: published once, the copies
+        # named in the log and on the raw page (not an input error: --strict passes)
+        unique, copies = pipeline.dedupe(seeds)
+        for c in copies:
+            layout = "" if c.same_bytes else ", other whitespace"
+            log.info("identical copy %s: same text as %s (published once%s)", c.name, c.same_as, layout)
         notes, bad_notes = files.load_notes(notes_path)
         skipped.extend(bad_notes)
         timer("read")
@@ -206,6 +204,7 @@ class ArchiveGenerator(Generator):
         finally:
             if gc_on:
                 gc.enable()
+        archive = dataclasses.replace(archive, copies=tuple(copies))
         cache.replace_kind("align", {pair_key(a): a for a in archive.versions.alignments})
         cache.replace_kind("cross", {version: state})
         timer("cache")
@@ -234,6 +233,7 @@ class ArchiveGenerator(Generator):
             "seeds read": len(paths),
             "articles": len(archive.docs),
             "skipped": len(archive.skipped),
+            "identical copies": len(archive.copies),
             "new": len(set(manifest) - set(previous)) if previous is not None else len(manifest),
             "changed": sum(1 for n, h in manifest.items() if previous and n in previous and previous[n] != h),
             "removed": len(set(previous) - set(manifest)) if previous is not None else 0,

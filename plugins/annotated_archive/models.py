@@ -37,6 +37,18 @@ class SkippedSeed:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class IdenticalCopy:
+    """A seed whose text is another seed's (same ``doc_id``): published once,
+    under ``same_as``, and named on that seed's raw page."""
+
+    name: str
+    sha256: str
+    same_as: str
+    doc_id: str
+    same_bytes: bool  # False: the same words with another whitespace layout
+
+
 # -------------------------------------------------------------------- clean
 
 
@@ -202,3 +214,4 @@ class Archive:
     claims: tuple[Claim, ...] = ()
     matches: tuple[ClaimMatch, ...] = ()
     notes: tuple[AnchoredNote, ...] = ()
+    copies: tuple[IdenticalCopy, ...] = ()

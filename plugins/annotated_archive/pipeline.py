@@ -24,7 +24,7 @@ from . import claims as claims_stage
 from . import claims_match
 from . import clean as clean_stage
 from . import versions as versions_stage
-from .models import Alignment, Archive, Claim, CleanDoc, Note, Seed, SkippedSeed, Versions
+from .models import IdenticalCopy, Alignment, Archive, Claim, CleanDoc, Note, Seed, SkippedSeed, Versions
 
 # clean() only asks whether a line occurs in at least this many seeds (and
 # whether the archive has at least this many seeds); counts above it are
@@ -42,6 +42,23 @@ class SeedResult:
     claims: tuple[Claim, ...]
     fingerprint: versions_stage.Fingerprint
     features: tuple[claims_match.ClaimFeatures, ...] = ()  # per claim, for corroboration
+
+
+def dedupe(seeds: Sequence[Seed]) -> tuple[list[Seed], list[IdenticalCopy]]:
+    """Seeds with the same identity (the same text) are published once: the
+    first by name is kept, the others become :class:`IdenticalCopy` records.
+    Independent of input order."""
+    first: dict[str, Seed] = {}
+    unique: list[Seed] = []
+    copies: list[IdenticalCopy] = []
+    for s in sorted(seeds, key=lambda s: s.name):
+        kept = first.get(s.doc_id)
+        if kept is None:
+            first[s.doc_id] = s
+            unique.append(s)
+        else:
+            copies.append(IdenticalCopy(s.name, s.sha256, kept.name, s.doc_id, s.sha256 == kept.sha256))
+    return unique, copies
 
 
 def seed_lines(seed: Seed) -> set[str]:

@@ -363,6 +363,7 @@ class _Ctx:
     cluster_of: dict[str, Any]
     speakers: dict[str, list[Claim]]
     alignments: dict[str, dict[str, Any]]  # canonical -> version doc_id -> Alignment
+    copies: dict[str, tuple] = field(default_factory=dict)  # doc_id -> IdenticalCopy records
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -390,6 +391,9 @@ def _context(arc: Archive) -> _Ctx:
     alignments: dict[str, dict[str, Any]] = defaultdict(dict)
     for a in arc.versions.alignments:
         alignments[a.canonical][a.doc_id] = a
+    copies: dict[str, list] = defaultdict(list)
+    for cp in sorted(arc.copies, key=lambda c: c.name):
+        copies[cp.doc_id].append(cp)
     return _Ctx(
         arc=arc,
         docs={d.doc_id: d for d in arc.docs},
@@ -401,6 +405,7 @@ def _context(arc: Archive) -> _Ctx:
         cluster_of=cluster_of,
         speakers=speakers,
         alignments=alignments,
+        copies={k: tuple(v) for k, v in copies.items()},
     )
 
 
@@ -572,6 +577,7 @@ def _raw_variables(ctx: _Ctx, seed: Seed) -> dict[str, Any]:
         "page_title": f"Raw scrape: {d.title}",
         "seed": seed,
         "raw_text": raw_html(seed.text),  # escaped here, whitespace kept by <pre>
+        "copies": ctx.copies.get(seed.doc_id, ()),
         "lines": seed.text.count("\n") + 1,
     }
 
