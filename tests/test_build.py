@@ -210,6 +210,20 @@ def test_search_shard_key_is_what_pagefind_reads():
     tagged = page.replace(b"<nav>next", b'<nav><span data-pagefind-filter="x">y</span>next')
     assert indexed_part(tagged) != key  # a filter outside the body
     assert indexed_part(b"<html><p>no body</p></html>") == b"<html><p>no body</p></html>"
+    # ignored parts of the body: their words are not indexed, so not keyed ...
+    ignored = page.replace(b"<p>text</p>", b'<p>text</p><ul data-pagefind-ignore><li><ul><li>seen in A</li></ul></li></ul><p>tail</p>')
+    ikey = indexed_part(ignored)
+    assert indexed_part(ignored.replace(b"seen in A", b"seen in A and B")) == ikey
+    assert indexed_part(ignored.replace(b"<p>tail", b"<p>tails")) != ikey  # text after it still is
+    # ... but the filters and metadata inside them are (with their nested markup)
+    meta = page.replace(b"<p>text</p>", b'<p>text</p><span data-pagefind-ignore data-pagefind-meta="date"><time>1 May</time></span>'
+                        b'<div data-pagefind-ignore>x <b data-pagefind-filter="speaker">Ann</b></div>')
+    mkey = indexed_part(meta)
+    assert indexed_part(meta.replace(b"1 May", b"2 May")) != mkey
+    assert indexed_part(meta.replace(b">Ann<", b">Bob<")) != mkey
+    assert indexed_part(meta.replace(b"x <b", b"y <b")) == mkey
+    assert indexed_part(meta.replace(b"<div data-pagefind-ignore>", b'<div data-pagefind-ignore="all">').replace(b">Ann<", b">Bob<")) \
+        == indexed_part(meta.replace(b"<div data-pagefind-ignore>", b'<div data-pagefind-ignore="all">'))
 
 
 def test_search_index_falls_back_to_one_pagefind_run(site, tmp_path, monkeypatch, caplog):

@@ -572,30 +572,65 @@ def _run_pagefind(site: Path, glob: str, bundle: Path) -> str | None:
 _BODY = re.compile(rb"<(\w+)[^>]*\sdata-pagefind-body[\s>=]")
 _HTML_TAG = re.compile(rb"<html[^>]*>", re.I)
 _TAGGED = re.compile(rb"<[^>]*\sdata-pagefind-[^>]*>[^<]*")
+_IGNORED = re.compile(rb"<(\w+)[^>]*\sdata-pagefind-ignore(?:=[\"']?(\w+))?[^>]*>")
+# what Pagefind still reads inside an ignored element: filters, metadata, sort keys
+_CAPTURED = re.compile(rb"<(\w+)[^>]*\sdata-pagefind-(?:filter|meta|sort)[^>]*>")
+
+
+def _element_end(page: bytes, tag: bytes, start: int) -> int | None:
+    """Where the element whose opening tag ends at ``start`` closes (after
+    its closing tag, nested elements of the same name counted); None if it
+    never closes."""
+    opening, closing = re.compile(rb"<" + tag + rb"[\s>]"), b"</" + tag + b">"
+    depth, i = 1, start
+    while depth:
+        c = page.find(closing, i)
+        if c < 0:
+            return None
+        depth += len(opening.findall(page, i, c)) - 1
+        i = c + len(closing)
+    return i
+
+
+def _without_ignored(body: bytes) -> bytes:
+    """``body`` with every ``data-pagefind-ignore`` element replaced by what
+    Pagefind still takes from it: the whole elements inside it (itself
+    included) that carry a filter, metadata or sort key; nothing for
+    ``data-pagefind-ignore="all"``.  The words of an ignored element are not
+    indexed, so they are not part of the key either (the "also reported by"
+    lists of the footnotes change when other articles are added)."""
+    out: list[bytes] = []
+    pos = 0
+    for m in _IGNORED.finditer(body):
+        if m.start() < pos:
+            continue  # inside an ignored element already replaced
+        end = _element_end(body, m[1], m.end()) or m.end()
+        out.append(body[pos : m.start()])
+        if m[2] != b"all":
+            seg = body[m.start() : end]
+            for c in _CAPTURED.finditer(seg):
+                out.append(seg[c.start() : _element_end(seg, c[1], c.end()) or c.end()])
+        pos = end
+    out.append(body[pos:])
+    return b"\0".join(out)
 
 
 def indexed_part(page: bytes) -> bytes:
     """The bytes of a page that Pagefind reads: the ``<html>`` tag (the
-    language), the ``data-pagefind-body`` element and any element with a
-    ``data-pagefind-*`` attribute outside it.  The rest (navigation, the
-    previous/next links that change when an article is added) is left out
-    of the shard key, so it does not re-index a shard.  A page without
-    ``data-pagefind-body`` counts whole."""
+    language), the ``data-pagefind-body`` element without its ignored parts
+    (:func:`_without_ignored`) and any element with a ``data-pagefind-*``
+    attribute outside it.  The rest (navigation, the previous/next links that
+    change when an article is added) is left out of the shard key, so it does
+    not re-index a shard.  A page without ``data-pagefind-body`` counts whole."""
     m = _BODY.search(page)
     if m is None:
         return page
-    tag = m[1]
-    opening, closing = re.compile(rb"<" + tag + rb"[\s>]"), b"</" + tag + b">"
-    depth, i = 1, m.end()
-    while depth:
-        c = page.find(closing, i)
-        if c < 0:
-            return page
-        depth += len(opening.findall(page, i, c)) - 1
-        i = c + len(closing)
-    outside = page[: m.start()] + page[i:]
+    end = _element_end(page, m[1], m.end())
+    if end is None:
+        return page
+    outside = page[: m.start()] + page[end:]
     html_tag = _HTML_TAG.search(page)
-    return b"\0".join([html_tag[0] if html_tag else b"", page[m.start() : i], *_TAGGED.findall(outside)])
+    return b"\0".join([html_tag[0] if html_tag else b"", _without_ignored(page[m.start() : end]), *_TAGGED.findall(outside)])
 
 
 def _shard_key(site: Path, files: list[str], version: str) -> str:
