@@ -29,6 +29,7 @@ site is indexed by one plain Pagefind run instead (slower, same result).
 from __future__ import annotations
 
 import gzip
+import functools
 import hashlib
 import json
 import logging
@@ -436,9 +437,13 @@ def _merge_language(lang: str, parts, out: Path, written: set[str], fragment_fil
     for name, src in fragments.items():
         fragment_files[f"fragment/{name}.pf_fragment"] = src
 
+    # compressing is most of the writing time, and zlib releases the GIL
+    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+    pending = []
+
     def put(rel: str, payload: bytes) -> None:
         if rel not in written and not (out / rel).exists():  # else: the same content (hash-named)
-            _write_file(out / rel, payload)
+            pending.append(pool.submit(_write_file, out / rel, payload))
         written.add(rel)
 
     index_chunks = []
@@ -461,9 +466,14 @@ def _merge_language(lang: str, parts, out: Path, written: set[str], fragment_fil
         put(f"filter/{h}.pf_filter", payload)
         meta_filters.append([name, h])
 
+    with pool:
+        for f in pending:
+            f.result()  # the chunks and filters are on disk before the metadata naming them
     payload = encode([version, pages, index_chunks, meta_filters, [], meta_fields])
     meta_hash = f"{lang}_{hashlib.sha256(payload).hexdigest()[:HASH_CHARS]}"
-    put(f"pagefind.{meta_hash}.pf_meta", payload)
+    if not (out / f"pagefind.{meta_hash}.pf_meta").exists():
+        _write_file(out / f"pagefind.{meta_hash}.pf_meta", payload)
+    written.add(f"pagefind.{meta_hash}.pf_meta")
     return len(pages), meta_hash
 
 
@@ -572,16 +582,23 @@ def _run_pagefind(site: Path, glob: str, bundle: Path) -> str | None:
 _BODY = re.compile(rb"<(\w+)[^>]*\sdata-pagefind-body[\s>=]")
 _HTML_TAG = re.compile(rb"<html[^>]*>", re.I)
 _TAGGED = re.compile(rb"<[^>]*\sdata-pagefind-[^>]*>[^<]*")
-_IGNORED = re.compile(rb"<(\w+)[^>]*\sdata-pagefind-ignore(?:=[\"']?(\w+))?[^>]*>")
+IGNORE = b"data-pagefind-ignore"
+_IGNORE_VALUE = re.compile(rb"=[\"']?(\w+)")
+_TAG_NAME = re.compile(rb"<(\w+)")
 # what Pagefind still reads inside an ignored element: filters, metadata, sort keys
 _CAPTURED = re.compile(rb"<(\w+)[^>]*\sdata-pagefind-(?:filter|meta|sort)[^>]*>")
+
+
+@functools.lru_cache(maxsize=64)
+def _opening(tag: bytes) -> re.Pattern:
+    return re.compile(rb"<" + tag + rb"[\s>]")
 
 
 def _element_end(page: bytes, tag: bytes, start: int) -> int | None:
     """Where the element whose opening tag ends at ``start`` closes (after
     its closing tag, nested elements of the same name counted); None if it
     never closes."""
-    opening, closing = re.compile(rb"<" + tag + rb"[\s>]"), b"</" + tag + b">"
+    opening, closing = _opening(tag), b"</" + tag + b">"
     depth, i = 1, start
     while depth:
         c = page.find(closing, i)
@@ -600,17 +617,24 @@ def _without_ignored(body: bytes) -> bytes:
     indexed, so they are not part of the key either (the "also reported by"
     lists of the footnotes change when other articles are added)."""
     out: list[bytes] = []
-    pos = 0
-    for m in _IGNORED.finditer(body):
-        if m.start() < pos:
-            continue  # inside an ignored element already replaced
-        end = _element_end(body, m[1], m.end()) or m.end()
-        out.append(body[pos : m.start()])
-        if m[2] != b"all":
-            seg = body[m.start() : end]
+    pos = i = 0
+    while (k := body.find(IGNORE, i)) >= 0:
+        i = k + len(IGNORE)
+        start = body.rfind(b"<", 0, k)
+        if body[k - 1 : k] not in (b" ", b"\t", b"\n", b"\r", b"\f") or start < pos:
+            continue  # not an attribute, or inside an ignored element already replaced
+        name = _TAG_NAME.match(body, start)
+        close = body.find(b">", i)
+        if name is None or close < 0:
+            continue
+        value = _IGNORE_VALUE.match(body, i, close)
+        end = _element_end(body, name[1], close + 1) or close + 1
+        out.append(body[pos:start])
+        seg = body[start:end]
+        if not (value and value[1] == b"all") and seg.count(b"data-pagefind-") > 1:
             for c in _CAPTURED.finditer(seg):
                 out.append(seg[c.start() : _element_end(seg, c[1], c.end()) or c.end()])
-        pos = end
+        pos = i = end
     out.append(body[pos:])
     return b"\0".join(out)
 
