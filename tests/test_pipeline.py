@@ -47,3 +47,24 @@ def test_archive_independent_of_seed_order():
     random.Random(3).shuffle(shuffled)
     b = pipeline.build_archive(shuffled)
     assert a == b
+
+
+def test_records_pickle_round_trip_and_read_old_cache_entries():
+    """models.record: the pickled state is the tuple of field values; entries
+    written by the plain dataclass (a list of values) still load."""
+    import dataclasses
+    import pickle
+
+    from annotated_archive import models
+    from annotated_archive.read import read_seed
+
+    seed = read_seed("a.txt", b"Title\n\nA body line that says something.\n")
+    removed = models.Removed(3, "Share this", "share-widget")
+    for obj in (seed, removed, models.Meta()):
+        again = pickle.loads(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+        assert again == obj and type(again) is type(obj)
+    old = models.Removed.__new__(models.Removed)
+    old.__setstate__([3, "Share this", "share-widget"])  # the dataclass's own format
+    assert old == removed
+    assert all(dataclasses.is_dataclass(c) and "__setstate__" in vars(c)
+               for c in vars(models).values() if isinstance(c, type) and dataclasses.is_dataclass(c))

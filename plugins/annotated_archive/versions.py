@@ -42,18 +42,17 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
 from diff_match_patch import diff_match_patch
 
-from .models import Alignment, CleanDoc, Cluster, DiffOp, Versions
+from .models import Alignment, CleanDoc, Cluster, DiffOp, Versions, record
 
 # ------------------------------------------------------------------ settings
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VersionSettings:
     """Every threshold of the stage (data, not scattered literals)."""
 
@@ -97,7 +96,7 @@ _MIX = (
 # --------------------------------------------------------------- fingerprint
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fingerprint:
     """What the clustering needs to know about one document (cacheable)."""
 
@@ -243,7 +242,7 @@ def fingerprint_key(fp: Fingerprint) -> str:
     return f"{fp.doc_id}\x00{fp.content}\x00{fp.size}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Overlaps:
     """The candidate pairs of the clustering, exact and carried between builds.
 
@@ -470,7 +469,7 @@ def _incoherent(
 # ----------------------------------------------------------------- alignment
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Coded:
     """A text as diff-match-patch sees it: one character per word."""
 
