@@ -62,6 +62,7 @@ TIMEOUT = 1800  # seconds, per Pagefind run
 CACHE_KIND = "search-shards"  # folder in the cache
 CACHE_FORMAT = 1  # bump when what is kept beside a shard (the parsed word lists) changes
 STAMP = "shards.json"  # in the merged folder: the shards it was merged from
+DIGESTS = "pages.json"  # in the cache folder: each article page's digests (whole, indexed part)
 
 
 class FormatError(ValueError):
@@ -689,12 +690,48 @@ def indexed_part(page: bytes) -> bytes:
     return b"\0".join([html_tag[0] if html_tag else b"", _without_ignored(page[m.start() : end]), *_TAGGED.findall(outside)])
 
 
-def _shard_key(site: Path, files: list[str], version: str) -> str:
+def _shard_key(site: Path, files: list[str], version: str,
+               known: dict[str, list[str]] | None = None, seen: dict[str, list[str]] | None = None) -> str:
+    """A hash of what Pagefind reads of the shard's pages.  ``known``: the
+    page digests of the previous build (``{page: [hash of the whole page,
+    hash of its indexed part]}``): a page whose bytes did not change is not
+    parsed again (Pelican rewrites every page at every build, so its bytes,
+    not its time stamp, tell); ``seen`` receives this build's digests."""
     h = hashlib.sha256(f"{version}\0{ARTICLES}\0{CACHE_FORMAT}\n".encode())
+    known = known or {}
     for rel in files:
+        page = (site / rel).read_bytes()
+        whole = hashlib.sha256(page).hexdigest()
+        rec = known.get(rel)
+        if rec is None or rec[0] != whole:
+            rec = [whole, hashlib.sha256(indexed_part(page)).hexdigest()]
+        if seen is not None:
+            seen[rel] = rec
         h.update(rel.encode("utf-8") + b"\0")
-        h.update(hashlib.sha256(indexed_part((site / rel).read_bytes())).digest())
+        h.update(bytes.fromhex(rec[1]))
     return h.hexdigest()[:20]
+
+
+def _digests_version() -> str:
+    """The page digests kept between builds are valid for this very code
+    (:func:`indexed_part` is in this file)."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def _load_digests(root: Path) -> dict[str, list[str]]:
+    try:
+        state = json.loads((root / DIGESTS).read_text("utf-8"))
+        if isinstance(state, dict) and state.get("code") == _digests_version() and isinstance(state.get("pages"), dict):
+            return state["pages"]
+    except (OSError, ValueError):
+        pass
+    return {}
+
+
+def _save_digests(root: Path, pages: dict[str, list[str]]) -> None:
+    tmp = root / (DIGESTS + ".tmp")
+    tmp.write_text(json.dumps({"code": _digests_version(), "pages": pages}, separators=(",", ":")), "utf-8")
+    os.replace(tmp, root / DIGESTS)
 
 
 def build(output_path: str | os.PathLike, cache_dir: str | os.PathLike | None = None,
@@ -743,7 +780,11 @@ def _sharded(site: Path, groups: dict[str, list[str]], cache: Path | None, worke
         root = cache / CACHE_KIND
     root.mkdir(parents=True, exist_ok=True)
     try:
-        want = {s: root / f"{s}-{_shard_key(site, fs, version)}" for s, fs in groups.items()}
+        known = _load_digests(root) if tmp is None else {}
+        seen: dict[str, list[str]] = {}
+        want = {s: root / f"{s}-{_shard_key(site, fs, version, known, seen)}" for s, fs in groups.items()}
+        if tmp is None and seen != known:
+            _save_digests(root, seen)
         todo = [s for s, d in want.items() if not (d / "pagefind-entry.json").is_file()]
 
         def index(shard: str) -> str | None:
@@ -773,7 +814,7 @@ def _sharded(site: Path, groups: dict[str, list[str]], cache: Path | None, worke
             tmp_stamp = merged / (STAMP + ".tmp")
             tmp_stamp.write_text(json.dumps(state), "utf-8")
             os.replace(tmp_stamp, stamp)
-        keep = set(names) | {merged.name}
+        keep = set(names) | {merged.name, DIGESTS}
         for d in root.iterdir():
             if d.name not in keep:
                 shutil.rmtree(d, ignore_errors=True)
