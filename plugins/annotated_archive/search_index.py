@@ -34,6 +34,7 @@ import gc
 import hashlib
 import json
 import logging
+import operator
 import os
 import pickle
 import re
@@ -108,6 +109,20 @@ def _encode_int(x: int) -> bytes:
     if x >= 0:
         return _UINT_ENC[x] if x < _SMALL else _head(0, x)
     return _NINT_ENC[-1 - x] if x >= -_SMALL else _head(1, -1 - x)
+
+
+# int -> encoding, for lists of ints decoded from an index (page numbers, positions)
+_INT_TABLE = {n: _encode_int(n) for n in range(-_SMALL, _SMALL)}
+
+
+def _encode_ints(x) -> bytes:
+    """``encode`` of a list of ints from a decoded index, faster."""
+    if type(x) is list:
+        try:
+            return (_ARRAY_HEAD[len(x)] if len(x) < _SMALL else _head(4, len(x))) + b"".join(map(_INT_TABLE.__getitem__, x))
+        except (KeyError, TypeError):
+            pass
+    return encode(x)
 
 
 def encode(x) -> bytes:
@@ -333,7 +348,7 @@ class _Words:
             w = word.encode("utf-8")
             body = (b"\x83" + (_TEXT_HEAD[len(w)] if len(w) < _SMALL else _head(3, len(w))) + w
                     + (_ARRAY_HEAD[n] if n < _SMALL else _head(4, n)) + b"".join(parts)
-                    + (encode(_variants(variants)) if variants else b"\x80"))
+                    + (_encode_variants(variants) if variants else b"\x80"))
             if first is None:
                 first = word
             chunk.append(body)
@@ -344,6 +359,23 @@ class _Words:
                 chunk, first, size = [], None, 0
         if chunk:
             yield first, last, b"\x81" + _head(4, len(chunk)) + b"".join(chunk)
+
+
+def _encode_variants(variants: dict) -> bytes:
+    """``encode(_variants(variants))``, faster (no intermediate lists)."""
+    n = len(variants)
+    out = [_ARRAY_HEAD[n] if n < _SMALL else _head(4, n)]
+    first = operator.itemgetter(0)
+    for vword in sorted(variants):
+        pages = sorted(variants[vword], key=first)
+        out.append(b"\x82" + encode(vword) + (_ARRAY_HEAD[len(pages)] if len(pages) < _SMALL else _head(4, len(pages))))
+        prev = 0
+        for p in pages:
+            page = p[0]
+            out.append((_ARRAY_HEAD[len(p)] if len(p) < _SMALL else _head(4, len(p))) + _encode_int(page - prev)
+                       + b"".join(map(_encode_ints, p[1:])))
+            prev = page
+    return b"".join(out)
 
 
 def _variants(variants: dict) -> list:
@@ -493,7 +525,9 @@ def _merge_language(lang: str, parts, out: Path, written: set[str], fragment_fil
     taken = set()
     for name in sorted(filters):
         values = filters[name]
-        payload = encode([name, [[v, sorted(values[v])] for v in sorted(values)]])
+        n = len(values)
+        payload = (b"\x82" + encode(name) + (_ARRAY_HEAD[n] if n < _SMALL else _head(4, n))
+                   + b"".join(b"\x82" + encode(v) + _encode_ints(sorted(values[v])) for v in sorted(values)))
         h = _short_hash(lang, payload, taken)
         taken.add(h)
         put(f"filter/{h}.pf_filter", payload)
