@@ -1,0 +1,147 @@
+"""The sharded search index: a rebuild from the cache (cached shards, their
+cached word lists, the cached page digests) gives byte for byte the bundle a
+cold build gives; the shard key sees every change Pagefind would see."""
+
+from __future__ import annotations
+
+import gc
+import json
+import random
+import re
+import shutil
+from pathlib import Path
+
+from annotated_archive import search_index as si
+
+HEX = "0123456789abcdef"
+
+
+def _files(bundle: Path) -> dict[str, bytes]:
+    return {p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
+
+
+def _variant(page: bytes, i: int) -> bytes:
+    """An article page with one more word (its own) in the indexed body."""
+    return re.sub(rb"(<h1[^>]*>)", lambda m: m[1] + f"Token{i} ".encode(), page, count=1)
+
+
+def _make_site(site: Path, dst: Path, n: int) -> Path:
+    """``n`` article pages over every shard, made from the built site's articles."""
+    pages = [p.read_bytes() for p in sorted((site / "articles").glob("*.html"))]
+    (dst / "articles").mkdir(parents=True)
+    for i in range(n):
+        (dst / "articles" / f"{HEX[i % 16]}{i:011x}.html").write_bytes(_variant(pages[i % len(pages)], i))
+    return dst
+
+
+def test_warm_rebuild_is_byte_identical_to_a_cold_build(site, tmp_path):
+    s = _make_site(site, tmp_path / "s", 40)
+    cache = tmp_path / "cache"
+    r = si.build(s, cache, 2)
+    assert r.ok and r.merged and r.rebuilt == 16 and r.pages == 40
+    assert gc.isenabled()  # paused during the merge only
+    assert (cache / si.CACHE_KIND / si.DIGESTS).is_file()
+    # a new article in shard 0 (every later page is renumbered), and a
+    # change outside the indexed body of another page
+    (s / "articles" / "0fffffffffff.html").write_bytes(_variant((s / "articles" / "100000000001.html").read_bytes(), 999))
+    nav = s / "articles" / "200000000002.html"
+    nav.write_bytes(nav.read_bytes().replace(b"</body>", b"<nav>next: elsewhere</nav></body>"))
+    r = si.build(s, cache, 2)
+    assert r.ok and r.merged and r.rebuilt == 1 and r.pages == 41
+    warm = _files(s / "pagefind")
+
+    cold_site = tmp_path / "cold"
+    shutil.copytree(s / "articles", cold_site / "articles")
+    r = si.build(cold_site, tmp_path / "cold-cache", 2)
+    assert r.ok and r.rebuilt == 16
+    assert _files(cold_site / "pagefind") == warm
+
+    # nothing changed: nothing re-indexed, the same bundle
+    r = si.build(s, cache, 2)
+    assert r.ok and r.rebuilt == 0 and _files(s / "pagefind") == warm
+
+
+def test_merge_from_cached_word_lists_equals_merge_from_the_chunks(site, tmp_path):
+    s = _make_site(site, tmp_path / "s", 24)
+    cache = tmp_path / "cache"
+    assert si.build(s, cache, 2).ok
+    root = cache / si.CACHE_KIND
+    shards = sorted(d for d in root.iterdir() if d.is_dir() and d.name != "merged")
+    assert len(shards) == 16
+    si.merge(shards, tmp_path / "a")  # from the word lists the first merge kept
+    for d in shards:
+        for saved in d.glob("words.*"):
+            saved.unlink()
+    si.merge(shards, tmp_path / "b")  # parsed again from the index chunks
+    a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
+    assert a == b
+    assert {k: v for k, v in _files(s / "pagefind").items() if not k.startswith("fragment/")} == a
+
+
+def test_shard_key_page_digests(tmp_path):
+    page = (b'<html lang="en"><body><nav>prev: A</nav><article data-pagefind-body><h1>T</h1><p>text</p>'
+            b'<ul data-pagefind-ignore><li>seen in A</li></ul></article><nav>next: B</nav></body></html>')
+    (tmp_path / "articles").mkdir()
+    files = [f"articles/{c}0.html" for c in "0a"]
+    for rel in files:
+        (tmp_path / rel).write_bytes(page)
+    seen: dict = {}
+    key = si._shard_key(tmp_path, files, "v", {}, seen)
+    assert key == si._shard_key(tmp_path, files, "v")  # the same key with or without digests
+    assert key == si._shard_key(tmp_path, files, "v", seen, {})
+    # outside the indexed part: a new whole-page digest, the same key
+    (tmp_path / files[0]).write_bytes(page.replace(b"next: B", b"next: C").replace(b"seen in A", b"seen in A, B"))
+    seen2: dict = {}
+    assert si._shard_key(tmp_path, files, "v", seen, seen2) == key
+    assert seen2[files[0]][0] != seen[files[0]][0] and seen2[files[0]][1] == seen[files[0]][1]
+    # inside it: another key, even with the old digests at hand
+    (tmp_path / files[1]).write_bytes(page.replace(b"<p>text", b"<p>texts"))
+    assert si._shard_key(tmp_path, files, "v", seen2, {}) != key
+    assert si._shard_key(tmp_path, files, "v", seen2, {}) == si._shard_key(tmp_path, files, "v")
+    # a digest is trusted only for the very bytes it was made from
+    lie = {rel: [d[0], "00" * 32] for rel, d in seen2.items()}
+    assert si._shard_key(tmp_path, files, "v", lie, {}) != si._shard_key(tmp_path, files, "v")
+    lie = {rel: ["11" * 32, "00" * 32] for rel in files}
+    assert si._shard_key(tmp_path, files, "v", lie, {}) == si._shard_key(tmp_path, files, "v")
+
+
+def test_damaged_or_stale_digest_file_is_ignored(site, tmp_path):
+    s = _make_site(site, tmp_path / "s", 20)
+    cache = tmp_path / "cache"
+    assert si.build(s, cache, 2).ok
+    want = _files(s / "pagefind")
+    digests = cache / si.CACHE_KIND / si.DIGESTS
+    for junk in ("not json", "[1, 2]", json.dumps({"code": "other", "pages": {}})):
+        digests.write_text(junk, "utf-8")
+        r = si.build(s, cache, 2)
+        assert r.ok and r.rebuilt == 0 and _files(s / "pagefind") == want
+        assert json.loads(digests.read_text("utf-8"))["code"] == si._digests_version()
+    # digests made by another version of the code are not trusted
+    state = json.loads(digests.read_text("utf-8"))
+    state["code"] = "old"
+    state["pages"] = {rel: [d[0], "00" * 32] for rel, d in state["pages"].items()}
+    digests.write_text(json.dumps(state), "utf-8")
+    r = si.build(s, cache, 2)
+    assert r.ok and r.rebuilt == 0 and _files(s / "pagefind") == want
+
+
+def test_fast_encoders_equal_the_generic_one():
+    rng = random.Random(7)
+    ints = [0, 1, 23, 24, 255, 256, 4095, 4096, 65536, 2**32, 2**40, -1, -24, -25, -4096, -4097, -2**40]
+    for x in ints:
+        assert si.decode(si.encode(x))[0] == x
+        assert si._encode_ints([x, x]) == si.encode([x, x])
+    assert si._encode_ints([]) == si.encode([]) == b"\x80"
+    assert si._encode_ints(list(range(5000))) == si.encode(list(range(5000)))
+    assert si.encode(["é" * 3000, "x" * 70000, (1, [2, [-3]])]) == bytes.fromhex("83") + si.encode("é" * 3000) \
+        + si.encode("x" * 70000) + si.encode([1, [2, [-3]]])
+    for _ in range(300):
+        variants = {}
+        for _ in range(rng.randint(1, 5)):
+            word = rng.choice(["a", "bé", "x" * 30, "zz"]) + str(rng.randint(0, 3))
+            variants[word] = [
+                [rng.choice(ints[:11]), [rng.choice(ints) for _ in range(rng.randint(0, 4))],
+                 [rng.randint(-3, 3) for _ in range(rng.randint(0, 2))]]
+                for _ in range(rng.randint(1, 6))
+            ]
+        assert si._encode_variants(variants) == si.encode(si._variants(variants))
