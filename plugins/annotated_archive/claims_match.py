@@ -519,40 +519,64 @@ def corroborate_incremental(
 # ------------------------------------------------------------ anchor_notes
 
 
-def anchor_notes(notes: Sequence[Note], claims: Sequence[Claim]) -> tuple[AnchoredNote, ...]:
+def anchor_notes(
+    notes: Sequence[Note],
+    claims: Sequence[Claim],
+    features: Sequence[ClaimFeatures] | None = None,
+) -> tuple[AnchoredNote, ...]:
     """Attach each curator note to a claim: by id when it still exists
     (``how="id"``), else by fuzzy match of the note's quote over the claims
     (``how="quote"``, with the score), else orphaned (``claim_id=None``,
-    ``how="orphan"``).  Notes are never dropped; output order = input order."""
-    by_id = {c.id: c for c in claims}
-    ordered = sorted(by_id.values(), key=lambda c: c.id)
-    index: dict[str, list[int]] = defaultdict(list)
-    norms = [normalise(c.text) for c in ordered]
-    for i, c in enumerate(ordered):
-        for t in set(content_tokens(c.text)):
-            index[t].append(i)
-    out: list[AnchoredNote] = []
-    for note in notes:
+    ``how="orphan"``).  Notes are never dropped; output order = input order.
+
+    ``features[k]`` (optional) is ``claim_features(claims[k])``: its content
+    tokens are then not computed again.  Only the words of the notes'
+    quotes are indexed, and only the candidates are normalised, so a build
+    with a few notes does not tokenise every claim."""
+    by_id: dict[str, int] = {}  # claim id -> index of its last occurrence (as a dict of claims keeps the last)
+    for k, c in enumerate(claims):
+        by_id[c.id] = k
+    queries: dict[int, tuple[str, set[str]]] = {}
+    for n, note in enumerate(notes):
         if note.claim_id and note.claim_id.strip() in by_id:
-            out.append(AnchoredNote(note, note.claim_id.strip(), "id", 1.0))
+            continue
+        if note.quote and normalise(note.quote):
+            queries[n] = (normalise(note.quote), set(content_tokens(note.quote)))
+    # the quotes' words -> the claims holding them (one entry per claim id)
+    index: dict[str, list[int]] = defaultdict(list)
+    wanted = frozenset().union(*(qt for _, qt in queries.values()))
+    if wanted:
+        if features is None or len(features) != len(claims):
+            tokens = _content_tokens_memo({})
+            toksets: Callable[[int], Iterable[str]] = lambda k: tokens(claims[k].text)  # noqa: E731
+        else:
+            toksets = lambda k: features[k].tokset  # noqa: E731
+        for k in by_id.values():
+            for t in wanted.intersection(toksets(k)):
+                index[t].append(k)
+    out: list[AnchoredNote] = []
+    for n, note in enumerate(notes):
+        if n not in queries:
+            if note.claim_id and note.claim_id.strip() in by_id:
+                out.append(AnchoredNote(note, note.claim_id.strip(), "id", 1.0))
+            else:
+                out.append(AnchoredNote(note, None, "orphan", 0.0))
             continue
         best: tuple[float, str] | None = None
-        if note.quote and normalise(note.quote):
-            q = normalise(note.quote)
-            qt = set(content_tokens(note.quote))
-            hits: dict[int, float] = defaultdict(float)
-            for t in qt:
-                post = index.get(t, ())
-                w = 1.0 / (1 + len(post))  # rare words weigh more
-                for i in post:
-                    hits[i] += w
-            cands = sorted(hits, key=lambda i: (-hits[i], ordered[i].id))[: NOTE_RULES["candidates"]]
-            for i in cands:
-                t = norms[i]
-                sc = fuzz.partial_ratio(q, t) if len(q) <= len(t) else fuzz.partial_ratio(t, q) * min(1.0, len(t) / len(q))
-                key = (sc, ordered[i].id)
-                if sc >= NOTE_RULES["partial"] and (best is None or sc > best[0] or (sc == best[0] and ordered[i].id < best[1])):
-                    best = key
+        q, qt = queries[n]
+        hits: dict[int, float] = defaultdict(float)
+        for t in qt:  # the same order of additions per claim as an index over every claim
+            post = index.get(t, ())
+            w = 1.0 / (1 + len(post))  # rare words weigh more
+            for k in post:
+                hits[k] += w
+        cands = sorted(hits, key=lambda k: (-hits[k], claims[k].id))[: NOTE_RULES["candidates"]]
+        for k in cands:
+            t = normalise(claims[k].text)
+            sc = fuzz.partial_ratio(q, t) if len(q) <= len(t) else fuzz.partial_ratio(t, q) * min(1.0, len(t) / len(q))
+            key = (sc, claims[k].id)
+            if sc >= NOTE_RULES["partial"] and (best is None or sc > best[0] or (sc == best[0] and claims[k].id < best[1])):
+                best = key
         if best is not None:
             out.append(AnchoredNote(note, best[1], "quote", round(best[0] / 100.0, 4)))
         else:

@@ -184,7 +184,7 @@ def assemble_incremental(
     features = [f for r in results for f in (r.features if len(r.features) == len(r.claims) else _features(r.claims))]
     matches, matching = claims_match.corroborate_incremental(claims, versions, previous.matching, features)
     tick("corroborate")
-    anchored = claims_stage.anchor_notes(notes, claims)
+    anchored = claims_match.anchor_notes(notes, claims, features)
     tick("notes")
     archive = Archive(
         docs=tuple(r.doc for r in results),
