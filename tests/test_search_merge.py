@@ -136,12 +136,23 @@ def test_fast_encoders_equal_the_generic_one():
     assert si.encode(["é" * 3000, "x" * 70000, (1, [2, [-3]])]) == bytes.fromhex("83") + si.encode("é" * 3000) \
         + si.encode("x" * 70000) + si.encode([1, [2, [-3]]])
     for _ in range(300):
-        variants = {}
-        for _ in range(rng.randint(1, 5)):
-            word = rng.choice(["a", "bé", "x" * 30, "zz"]) + str(rng.randint(0, 3))
-            variants[word] = [
-                [rng.choice(ints[:11]), [rng.choice(ints) for _ in range(rng.randint(0, 4))],
-                 [rng.randint(-3, 3) for _ in range(rng.randint(0, 2))]]
-                for _ in range(rng.randint(1, 6))
-            ]
-        assert si._encode_variants(variants) == si.encode(si._variants(variants))
+        # one word's variants in up to four shards, merged as in _merge_language
+        words, want, offset = si._Words(), {}, 0
+        for _shard in range(rng.randint(1, 4)):
+            variants = {}
+            for _ in range(rng.randint(1, 3)):
+                word = rng.choice(["a", "bé", "x" * 30, "zz"]) + str(rng.randint(0, 3))
+                variants[word] = [
+                    [rng.choice([0, 0, 1, 2, 30, 5000, 70000]), [rng.choice(ints) for _ in range(rng.randint(0, 4))],
+                     [rng.randint(-3, 3) for _ in range(rng.randint(0, 2))]]
+                    for _ in range(rng.randint(1, 6))
+                ]
+            pages = 1 + sum(p[0] for v in variants.values() for p in v)  # the shard's page count, at least
+            words.add([("w", 0, 0, b"", 0, 0, [[k, [list(p) for p in v]] for k, v in variants.items()])], offset)
+            for k, v in variants.items():
+                page = offset
+                for p in v:  # absolute page numbers
+                    page += p[0]
+                    want.setdefault(k, []).append([page, *p[1:]])
+            offset += pages + rng.randint(0, 3)
+        assert si._encode_merged_variants(words.words["w"][3]) == si.encode(si._variants(want))

@@ -61,7 +61,8 @@ GZIP_LEVEL = 6
 HASH_CHARS = 12  # hex digits of sha256 in the merged files' names: a name stands for its content
 TIMEOUT = 1800  # seconds, per Pagefind run
 CACHE_KIND = "search-shards"  # folder in the cache
-CACHE_FORMAT = 1  # bump when what is kept beside a shard (the parsed word lists) changes
+CACHE_FORMAT = 1  # bump when a shard's Pagefind output must be made again
+WORDS_FORMAT = 2  # bump when the parsed word lists kept beside a shard change (they are parsed again)
 STAMP = "shards.json"  # in the merged folder: the shards it was merged from
 DIGESTS = "pages.json"  # in the cache folder: each article page's digests (whole, indexed part)
 
@@ -309,7 +310,8 @@ class _Words:
 
     def __init__(self) -> None:
         # word -> [page count, [encoded page entries...], last page number,
-        #          {variant: [[page, ...], ...]}, postings]
+        #          None or {variant: [page count, last page number, [encoded page entries...]]},
+        #          postings]
         self.words: dict[str, list] = {}
 
     def add(self, segments: list[tuple], offset: int) -> None:
@@ -318,25 +320,34 @@ class _Words:
 
     def add_columns(self, columns: tuple, offset: int) -> None:
         words = self.words
+        get = words.get
         starts = _PAGE_START
         *cols, sparse = columns
-        for k, (word, npages, first, rest, total, postings) in enumerate(zip(*cols)):
-            entry = words.get(word)
+        for word, npages, first, rest, total, postings in zip(*cols):
+            entry = get(word)
             if entry is None:
-                entry = words[word] = [0, [], 0, {}, 0]
-            variants = sparse.get(k, ()) if sparse else ()
+                entry = words[word] = [0, [], 0, None, 0]
             if npages:
                 d = offset + first - entry[2]
                 entry[1].append((starts[d] if d < _SMALL else b"\x83" + _head(0, d)) + rest)
                 entry[0] += npages
                 entry[2] = offset + total
                 entry[4] += postings
-            for vword, vpages in variants:
-                page, pages = offset, []
-                for p in vpages:  # to absolute page numbers
-                    page += p[0]
-                    pages.append([page, *p[1:]])
-                entry[3].setdefault(vword, []).extend(pages)
+        # variants (rare): pages in order within a shard and shards in page
+        # order, so a variant's merged page list is its shards' lists one after
+        # the other, only the first page number of each re-encoded (a difference)
+        for k, segments in sparse.items():
+            entry = words[cols[0][k]]
+            variants = entry[3]
+            if variants is None:
+                variants = entry[3] = {}
+            for vword, n, first, entry_head, tail, total in segments:
+                v = variants.get(vword)
+                if v is None:
+                    v = variants[vword] = [0, 0, []]
+                v[2].append(entry_head + _encode_int(offset + first - v[1]) + tail)
+                v[0] += n
+                v[1] = offset + total
 
     def chunks(self):
         """Encoded index chunks in word order, each with its first and last word."""
@@ -348,7 +359,7 @@ class _Words:
             w = word.encode("utf-8")
             body = (b"\x83" + (_TEXT_HEAD[len(w)] if len(w) < _SMALL else _head(3, len(w))) + w
                     + (_ARRAY_HEAD[n] if n < _SMALL else _head(4, n)) + b"".join(parts)
-                    + (_encode_variants(variants) if variants else b"\x80"))
+                    + (_encode_merged_variants(variants) if variants else b"\x80"))
             if first is None:
                 first = word
             chunk.append(body)
@@ -361,24 +372,39 @@ class _Words:
             yield first, last, b"\x81" + _head(4, len(chunk)) + b"".join(chunk)
 
 
-def _encode_variants(variants: dict) -> bytes:
-    """``encode(_variants(variants))``, faster (no intermediate lists)."""
+def _encode_merged_variants(variants: dict) -> bytes:
     n = len(variants)
     out = [_ARRAY_HEAD[n] if n < _SMALL else _head(4, n)]
-    first = operator.itemgetter(0)
     for vword in sorted(variants):
-        pages = sorted(variants[vword], key=first)
-        out.append(b"\x82" + encode(vword) + (_ARRAY_HEAD[len(pages)] if len(pages) < _SMALL else _head(4, len(pages))))
-        prev = 0
-        for p in pages:
-            page = p[0]
-            out.append((_ARRAY_HEAD[len(p)] if len(p) < _SMALL else _head(4, len(p))) + _encode_int(page - prev)
-                       + b"".join(map(_encode_ints, p[1:])))
-            prev = page
+        count, _last, pieces = variants[vword]
+        out.append(b"\x82" + encode(vword) + (_ARRAY_HEAD[count] if count < _SMALL else _head(4, count)))
+        out += pieces
     return b"".join(out)
 
 
+def _variant_segments(variants: list) -> tuple:
+    """A shard's variants of one word (decoded, page numbers as differences)
+    as ``(variant, pages, first page, head of the first page entry, the
+    encoded rest after its page number, last page)`` for the merge."""
+    out = []
+    for vword, vpages in variants:
+        if not isinstance(vword, str) or not vpages:
+            raise FormatError("word index: bad variant")
+        total = 0
+        for p in vpages:
+            if not isinstance(p, list) or not p or not isinstance(p[0], int) or p[0] < 0:
+                raise FormatError("word index: variant pages not in order")
+            total += p[0]
+        p0 = vpages[0]
+        head = _ARRAY_HEAD[len(p0)] if len(p0) < _SMALL else _head(4, len(p0))
+        tail = b"".join(map(encode, p0[1:])) + b"".join(map(encode, vpages[1:]))
+        out.append((vword, len(vpages), p0[0], head, tail, total))
+    return tuple(out)
+
+
 def _variants(variants: dict) -> list:
+    """``{variant: [[absolute page, ...], ...]}`` as Pagefind lists them (the
+    reference for :func:`_encode_merged_variants`, in the tests)."""
     out = []
     for vword in sorted(variants):
         pages, prev = [], 0
@@ -549,13 +575,16 @@ def _columns(segments: list[tuple]) -> tuple:
     if not segments:
         return ((),) * 6 + ({},)
     cols = list(zip(*segments))
-    sparse = {k: v for k, v in enumerate(cols[6]) if v}
+    sparse = {k: _variant_segments(v) for k, v in enumerate(cols[6]) if v}
     return (*cols[:6], sparse)
 
 
 def _segments(d: Path, lang: str, chunks) -> tuple:
     """A shard's parsed word index as columns, kept beside it (a shard never changes)."""
-    saved = d / f"words.{lang}.pickle"
+    saved = d / f"words{WORDS_FORMAT}.{lang}.pickle"
+    for old in d.glob(f"words*.{lang}.pickle"):
+        if old != saved:
+            old.unlink(missing_ok=True)  # an earlier format
     if saved.is_file():
         try:
             columns = pickle.loads(saved.read_bytes())
