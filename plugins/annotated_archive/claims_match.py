@@ -320,23 +320,31 @@ def candidate_pairs(preps: Sequence[_Prepared], doc_of: Sequence[str]) -> set[tu
     frequency 2..max_df; a pair is a candidate when both probe at least
     ``min_shared`` shingles in common, or one of document frequency <=
     ``min_shared_rare_df`` (symmetric by construction)."""
+    codes = _candidate_codes([p.f for p in preps], doc_of)
     n = len(preps)
+    return set(zip((codes // n).tolist(), (codes % n).tolist()))
+
+
+def _candidate_codes(feats: Sequence[ClaimFeatures], doc_of: Sequence[str]) -> np.ndarray:
+    """:func:`candidate_pairs` as sorted codes ``i * n + j`` (int64)."""
+    n = len(feats)
+    none = np.zeros(0, dtype=np.int64)
     if n < 2:
-        return set()
+        return none
     # document frequency of every shingle, per occurrence (claims hold each once)
-    lens = np.fromiter((len(p.f.shh) // 8 for p in preps), dtype=np.int64, count=n)
-    H = np.frombuffer(b"".join(p.f.shh for p in preps), dtype="<i8")
+    lens = np.fromiter((len(f.shh) // 8 for f in feats), dtype=np.int64, count=n)
+    H = np.frombuffer(b"".join(f.shh for f in feats), dtype="<i8")
     if not len(H):
-        return set()
+        return none
     CL = np.repeat(np.arange(n, dtype=np.int64), lens)
     POS = np.arange(len(H), dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)  # the strings' order
     _, sid, counts = np.unique(H, return_inverse=True, return_counts=True)
     DF = counts[sid]
     # each claim's probes: its ``probe`` rarest shingles of df 2..max_df (ties: the strings' order)
-    long_enough = np.fromiter((len(p.toks) >= MATCH_RULES["min_tokens"] for p in preps), dtype=bool, count=n)
+    long_enough = np.fromiter((len(f.toks) >= MATCH_RULES["min_tokens"] for f in feats), dtype=bool, count=n)
     idx = np.flatnonzero(long_enough[CL] & (DF >= 2) & (DF <= MATCH_RULES["max_df"]))
     if not len(idx):
-        return set()
+        return none
     idx = idx[np.lexsort((POS[idx], DF[idx], CL[idx]))]
     cl = CL[idx]
     first = np.flatnonzero(np.r_[True, cl[1:] != cl[:-1]])
@@ -353,7 +361,7 @@ def candidate_pairs(preps: Sequence[_Prepared], doc_of: Sequence[str]) -> set[tu
     after = np.repeat(ends, ends - starts) - np.arange(len(S)) - 1  # later claims in the same shingle group
     total = int(after.sum())
     if not total:
-        return set()
+        return none
     a = np.repeat(np.arange(len(S)), after)
     b = a + 1 + np.arange(total) - np.repeat(np.cumsum(after) - after, after)
     docs: dict[str, int] = {}
@@ -366,7 +374,115 @@ def candidate_pairs(preps: Sequence[_Prepared], doc_of: Sequence[str]) -> set[tu
     uniq, inv, shared = np.unique(code, return_inverse=True, return_counts=True)
     rare_hit = np.bincount(inv, weights=very_rare, minlength=len(uniq)) > 0
     keep = uniq[(shared >= MATCH_RULES["min_shared"]) | rare_hit]
-    return set(zip((keep // n).tolist(), (keep % n).tolist()))
+    return keep  # np.unique: sorted
+
+
+# a margin far above the difference between two summation orders of a
+# cosine (relative error < 1e-13 for claims of up to ~1,000 distinct words)
+_COS_MARGIN = 1e-9
+
+
+def _token_hashes_distinct(feats: Sequence[ClaimFeatures], n_hashes: int) -> bool:
+    """Do distinct content tokens have distinct 64-bit hashes (then two
+    claims share a token exactly when they share its hash)?"""
+    return len(frozenset().union(*(f.tokset for f in feats))) == n_hashes
+
+
+def _cosines(
+    I: np.ndarray, J: np.ndarray, lens: np.ndarray, start: np.ndarray, tok: np.ndarray, W: np.ndarray, V: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """TF-IDF cosines of the claim pairs (I[k], J[k]) from flat arrays
+    (claim k's distinct tokens are ``tok[start[k]:start[k+1]]`` with weights
+    ``W[...]``; ``V`` tokens in all), and the numbers of tokens they share.
+    Summed in another order than :func:`_cosine`: equal to it within a
+    relative 1e-13, not bit for bit."""
+    m = len(lens)
+    owner = np.repeat(np.arange(m, dtype=np.int64), lens)
+    keyv = owner * V + tok
+    order = np.argsort(keyv, kind="stable")
+    K = keyv[order]
+    norms = np.sqrt(np.bincount(owner, weights=W * W, minlength=m))
+    out = np.zeros(len(I), dtype=np.float64)
+    shared = np.zeros(len(I), dtype=np.int64)
+    step = 1 << 17
+    for c0 in range(0, len(I), step):
+        i, j = I[c0 : c0 + step], J[c0 : c0 + step]
+        # look up the shorter claim's tokens in the longer one
+        swap = lens[i] > lens[j]
+        a, b = np.where(swap, j, i), np.where(swap, i, j)
+        cnt = lens[a]
+        P = np.repeat(np.arange(len(a), dtype=np.int64), cnt)
+        e = np.repeat(start[a] - (np.cumsum(cnt) - cnt), cnt) + np.arange(len(P), dtype=np.int64)
+        q = b[P] * V + tok[e]
+        pos = np.minimum(np.searchsorted(K, q), len(K) - 1)
+        hit = K[pos] == q
+        dot = np.bincount(P[hit], weights=W[e[hit]] * W[order[pos[hit]]], minlength=len(a))
+        den = norms[i] * norms[j]
+        np.divide(dot, den, out=out[c0 : c0 + step], where=den > 0)
+        shared[c0 : c0 + step] = np.bincount(P[hit], minlength=len(a))
+    return out, shared
+
+
+def _cosines_decide(cos: np.ndarray) -> tuple[np.ndarray, list[float]]:
+    """Which pairs :func:`pair_score` scores from the cosine alone
+    (``cos >= MATCH_RULES["cosine"]``: ``round(min(1, cos), 4)``) whatever
+    the order of the cosine's summation: the cosine is more than
+    ``_COS_MARGIN`` above the threshold and that far from every
+    rounding boundary of ``round(., 4)`` (at and above 0.99995 + 2 margins
+    the score is 1.0: identical claims have a cosine of 1 give or take a
+    rounding error); and those pairs' scores."""
+    c = cos
+    t = c * 1e4
+    frac = t - np.floor(t)
+    away = np.abs(frac - 0.5) > _COS_MARGIN * 1e5  # 1e-9 of a cosine is 1e-5 of a 4th decimal: 10x that
+    fast = (c >= MATCH_RULES["cosine"] + _COS_MARGIN) & ((c >= 0.99995 + 2 * _COS_MARGIN) | away)
+    return fast, [round(min(1.0, x), 4) for x in c[fast].tolist()]
+
+
+def _decide_below(
+    cos: np.ndarray, shared: np.ndarray, small: np.ndarray, same_speaker: np.ndarray, pair_feats: Sequence[list]
+) -> tuple[np.ndarray, list[float]]:
+    """:func:`pair_score` of pairs whose cosine is below ``cosine`` (by more
+    than the margin), from their cached pair features, vectorised: the same
+    operations on the same values.  ``shared``: tokens in common; ``small``:
+    the smaller claim's number of distinct tokens; ``same_speaker``: both
+    claims have the same speaker.
+
+    A pair is decided here only when everything :func:`pair_score` would
+    read of its features is known, no threshold of the cosine lies within
+    ``_COS_MARGIN`` of it, and the score is the same at both ends of that
+    margin (the score does not decrease with the cosine, so it is then the
+    score of any cosine in between, the exact one included).  Returns
+    (decided, their scores)."""
+    R = MATCH_RULES
+    run = np.array([-1 if f[_RUN] is None else f[_RUN] for f in pair_feats], dtype=np.int64)
+    ts = np.array([-1 if f[_TOKEN_SET] is None else f[_TOKEN_SET] for f in pair_feats], dtype=np.float64)
+    qu = np.array([-1.0 if f[_QUOTE] is None else f[_QUOTE] for f in pair_feats], dtype=np.float64)
+    d = _COS_MARGIN
+    ok = (run >= 0) & (np.abs(cos - R["speaker_cosine"]) > d) & (np.abs(cos - R["cosine_fuzzy"]) > d)
+    ok &= cos < R["cosine"] - d
+    base = np.where(run >= R["run"], np.minimum(0.95, 0.45 + 0.05 * run), 0.0)
+    by_speaker = same_speaker & (cos >= R["speaker_cosine"]) & (run >= R["speaker_run"])
+    fuzzy = (cos >= R["cosine_fuzzy"]) & (shared / np.maximum(1, small) >= 0.5)
+    ok &= ~fuzzy | (ts >= 0)  # token_set_ratio known where it is read
+    by_ts = fuzzy & (ts >= R["token_set"])
+
+    def best(x: np.ndarray) -> np.ndarray:
+        b = np.where(by_speaker, np.maximum(base, x + 0.2), base)
+        return np.where(by_ts, np.maximum(b, (x + ts / 100.0) / 2), b)
+
+    lo, hi = best(cos - d), best(cos + d)
+    # the quotation is read when the best so far is below 0.9 (it scores 0.9
+    # at most, so max(best, quote) is the score whenever it is known)
+    ok &= (lo >= 0.9) | (qu >= 0)
+    lo = np.where(qu >= 0, np.maximum(lo, qu), lo)
+    hi = np.where(qu >= 0, np.maximum(hi, qu), hi)
+    idx = np.flatnonzero(ok)
+    los = [round(x, 4) for x in lo[idx].tolist()]
+    his = [round(x, 4) for x in hi[idx].tolist()]
+    same = np.array([a == b for a, b in zip(los, his)], dtype=bool)
+    ok[idx[~same]] = False
+    return ok, [x for x, y in zip(los, same.tolist()) if y]
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,7 +536,38 @@ def corroborate_incremental(
     feats = [f for _, f in uniq.values()]
     old_pairs = previous.pairs if previous is not None else {}
     keys = [f.key for f in feats]
-    preps = [_Prepared(c, features=f) for c, f in zip(claims, feats)]
+    n = len(claims)
+    doc_of = [c.doc_id for c in claims]
+    # TF-IDF vectors over content words, as flat arrays: claim k's distinct
+    # tokens (in order of first occurrence) are entries start[k]:start[k+1]
+    # (document frequencies counted with numpy over the tokens' hashes;
+    # idf = log((n + 1) / (df + 1)) + 1 for each distinct frequency)
+    lens = np.fromiter((len(f.tfh) // 8 for f in feats), dtype=np.int64, count=n)
+    start = np.r_[0, np.cumsum(lens)].astype(np.int64)
+    th = np.frombuffer(b"".join(f.tfh for f in feats), dtype="<i8")
+    _, tinv, tcounts = np.unique(th, return_inverse=True, return_counts=True)
+    tinv = tinv.reshape(-1)
+    dfs = np.unique(tcounts)
+    idf_of_df = np.array([math.log((n + 1) / (d + 1)) + 1.0 for d in dfs.tolist()], dtype=np.float64)
+    idf_e = idf_of_df[np.searchsorted(dfs, tcounts)][tinv]
+    # weight = (1 + log tf) * idf, one IEEE multiplication as in Python
+    W = np.frombuffer(b"".join(f.tfw for f in feats), dtype="<f8") * idf_e
+    preps: dict[int, _Prepared] = {}
+    sqrt = math.sqrt
+
+    def prep(k: int) -> _Prepared:
+        """The claim's vector as the plain computation builds it (for the
+        pairs scored one by one)."""
+        p = preps.get(k)
+        if p is None:
+            p = preps[k] = _Prepared(claims[k], features=feats[k])
+            vec = dict.fromkeys(p.toks)
+            for t, w in zip(vec, W[start[k] : start[k + 1]].tolist()):
+                vec[t] = w
+            p.vec = vec
+            p.norm2 = sqrt(sum([v * v for v in vec.values()]))
+        return p
+
     pair_feats: dict[tuple[str, str], list] = {}
 
     def feats_of(i: int, j: int) -> list:
@@ -434,49 +581,72 @@ def corroborate_incremental(
     def near(i: int, j: int) -> bool:
         f = feats_of(i, j)
         if f[_NEAR] is None:
-            f[_NEAR] = near_identical(preps[i], preps[j])
+            f[_NEAR] = near_identical(prep(i), prep(j))
         return f[_NEAR]
 
-    doc_of = [c.doc_id for c in claims]
-    # TF-IDF vectors over content words
-    # (document frequencies counted with numpy over the tokens' hashes;
-    # idf = log((n + 1) / (df + 1)) + 1 for each distinct frequency)
-    n = len(preps)
-    th = np.frombuffer(b"".join(f.tfh for f in feats), dtype="<i8")
-    _, tinv, tcounts = np.unique(th, return_inverse=True, return_counts=True)
-    idf_of = {d: math.log((n + 1) / (d + 1)) + 1.0 for d in set(tcounts.tolist())}
-    idf_e = np.array([idf_of[d] for d in tcounts[tinv].tolist()], dtype=np.float64)
-    # weight = (1 + log tf) * idf, one IEEE multiplication as in Python
-    weights = (np.frombuffer(b"".join(f.tfw for f in feats), dtype="<f8") * idf_e).tolist()
-    sqrt = math.sqrt
-    pos = 0
-    for p in preps:
-        vec = dict.fromkeys(p.toks)
-        m = len(vec)
-        for t, w in zip(vec, weights[pos : pos + m]):
-            vec[t] = w
-        pos += m
-        p.vec = vec
-        p.norm2 = sqrt(sum([v * v for v in vec.values()]))
-    scored: list[tuple[int, int, float]] = []
-    for i, j in sorted(candidate_pairs(preps, doc_of)):
-        s = pair_score(preps[i], preps[j], lambda: feats_of(i, j))  # noqa: B023 - called at once
-        if s > 0:
-            scored.append((i, j, s))
-    # keep the mutual best ``max_matches`` per claim (symmetric cap)
+    codes = _candidate_codes(feats, doc_of)
+    CI, CJ = codes // max(n, 1), codes % max(n, 1)
+    # every candidate's score: the pairs whose cosine alone decides it, with
+    # a margin no rounding difference can cross, from numpy; the others by
+    # pair_score, one by one (see _cosines_decide)
+    score = np.zeros(len(codes), dtype=np.float64)
+    fast = np.zeros(len(codes), dtype=bool)
+    if len(codes) and _token_hashes_distinct(feats, len(tcounts)):
+        cos, shared = _cosines(CI, CJ, lens, start, tinv, W, len(tcounts))
+        fast, fast_score = _cosines_decide(cos)
+        score[fast] = fast_score
+        fast |= shared == 0  # no token in common: 0 (distinct tokens have distinct hashes)
+        # below the threshold: from the pairs' cached features (the pairs
+        # pair_score reads features of, so the state is the same)
+        below = np.flatnonzero(~fast & (cos < MATCH_RULES["cosine"] - _COS_MARGIN))
+        if len(below):
+            bi, bj = CI[below], CJ[below]
+            spk: dict[str, int] = {}
+            sid = np.array([spk.setdefault(f.speaker, len(spk)) if f.speaker else -1 for f in feats], dtype=np.int64)
+            ntok = np.array([len(f.tokset) for f in feats], dtype=np.int64)
+            pf = []  # feats_of(i, j), inlined
+            for i, j in zip(bi.tolist(), bj.tolist()):
+                ki, kj = keys[i], keys[j]
+                key = (ki, kj) if ki < kj else (kj, ki)
+                f = pair_feats.get(key)
+                if f is None:
+                    old = old_pairs.get(key)
+                    f = pair_feats[key] = list(old) if old is not None else [None, None, None, None]
+                pf.append(f)
+            ok, sc = _decide_below(
+                cos[below], shared[below], np.minimum(ntok[bi], ntok[bj]), (sid[bi] >= 0) & (sid[bi] == sid[bj]), pf
+            )
+            score[below[ok]] = sc
+            fast[below[ok]] = True
+    slow = np.flatnonzero(~fast)
+    si, sj = CI[slow].tolist(), CJ[slow].tolist()
+    for k, i, j in zip(slow.tolist(), si, sj):
+        score[k] = pair_score(prep(i), prep(j), lambda: feats_of(i, j))  # noqa: B023 - called at once
+    nz = np.flatnonzero(score > 0)
+    SI, SJ, SS = CI[nz], CJ[nz], score[nz]
+    # keep the mutual best ``max_matches`` per claim (symmetric cap): only
+    # claims with more matches than that lose any
     k = MATCH_RULES["max_matches"]
-    per: dict[int, list[tuple[float, str, int]]] = defaultdict(list)
-    for i, j, s in scored:
-        per[i].append((-s, claims[j].id, j))
-        per[j].append((-s, claims[i].id, i))
-    top = {i: {j for _, _, j in (nsmallest(k, v) if len(v) > k else v)} for i, v in per.items()}
-    kept = [(i, j, s) for i, j, s in scored if j in top[i] and i in top[j]]
+    degree = np.bincount(SI, minlength=n) + np.bincount(SJ, minlength=n)
+    scored = list(zip(SI.tolist(), SJ.tolist(), SS.tolist()))
+    if n and degree.max(initial=0) > k:
+        over = degree > k
+        per: dict[int, list[tuple[float, str, int]]] = defaultdict(list)
+        for i, j, s in scored:
+            if over[i]:
+                per[i].append((-s, claims[j].id, j))
+            if over[j]:
+                per[j].append((-s, claims[i].id, i))
+        top = {i: {j for _, _, j in nsmallest(k, v)} for i, v in per.items()}
+        kept = [(i, j, s) for i, j, s in scored if (not over[i] or j in top[i]) and (not over[j] or i in top[j])]
+    else:
+        kept = scored
 
     cluster = {}
     for c in versions.clusters:
         for m in c.members:
             cluster[m] = c.canonical
-    reprints = reprint_pairs(kept, claims, preps, near)
+    reprints = reprint_pairs(kept, claims, (), near)
 
     def related(d1: str, d2: str) -> str | None:
         if d1 == d2:
@@ -503,14 +673,27 @@ def corroborate_incremental(
     out: list[ClaimMatch] = []
     # claims in id order, each one's matches by (-score, doc, claim): the
     # output order (claim id, -score, doc, claim) without a final sort
+    # a document is related to one of the counted ones (``related`` is not
+    # None) when it is one of them, in the cluster of one of them, or
+    # reprints one of them
+    reprint_of: dict[str, set[str]] = defaultdict(set)
+    for d1, d2 in reprints:
+        reprint_of[d1].add(d2)
+        reprint_of[d2].add(d1)
+    no_reprints: set[str] = set()
     for i in sorted(by_claim, key=lambda x: claims[x].id):
         me = claims[i]
-        counted: list[str] = []  # one document per independent source already counted
+        counted: set[str] = set()  # one document per independent source already counted
+        counted_clusters: set[str] = set()  # and their clusters
         for neg, other_doc, other_id, _ in sorted(by_claim[i]):
             rel = related_memo(me.doc_id, other_doc) or "independent"
-            new_source = rel == "independent" and not any(related_memo(d, other_doc) for d in counted)
-            if new_source:
-                counted.append(other_doc)
+            new_source = False
+            if rel == "independent":
+                cl = cluster.get(other_doc, other_doc)
+                if cl not in counted_clusters and reprint_of.get(other_doc, no_reprints).isdisjoint(counted):
+                    new_source = True
+                    counted.add(other_doc)
+                    counted_clusters.add(cl)
             out.append(ClaimMatch(me.id, other_doc, other_id, -neg, new_source, rel))
     state = MatchState(pairs={k: tuple(v) for k, v in pair_feats.items()})
     return tuple(out), state
