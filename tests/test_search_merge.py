@@ -156,3 +156,22 @@ def test_fast_encoders_equal_the_generic_one():
                     want.setdefault(k, []).append([page, *p[1:]])
             offset += pages + rng.randint(0, 3)
         assert si._encode_merged_variants(words.words["w"][3]) == si.encode(si._variants(want))
+
+
+def test_bundle_sync_repairs_the_output_and_leaves_linked_files_alone(site, tmp_path):
+    s = _make_site(site, tmp_path / "s", 20)
+    cache = tmp_path / "cache"
+    assert si.build(s, cache, 2).ok
+    bundle = s / "pagefind"
+    want = _files(bundle)
+    inodes = {rel: (bundle / rel).stat().st_ino for rel in want}
+    chunk = next(rel for rel in want if rel.startswith("index/"))
+    fragment = next(rel for rel in want if rel.startswith("fragment/"))
+    (bundle / chunk).unlink()
+    (bundle / chunk).write_bytes(b"damaged")  # another file under the same name
+    (bundle / fragment).unlink()
+    (bundle / "index" / "stale.pf_index").write_bytes(b"old")
+    r = si.build(s, cache, 2)
+    assert r.ok and r.rebuilt == 0
+    assert _files(bundle) == want
+    assert {rel: (bundle / rel).stat().st_ino for rel in want} == inodes  # linked to the cache again

@@ -351,25 +351,29 @@ class _Words:
 
     def chunks(self):
         """Encoded index chunks in word order, each with its first and last word."""
-        chunk: list[bytes] = []
+        pieces: list[bytes] = []  # the chunk's bytes, in pieces (joined once)
+        count = 0  # words in the chunk
         first = last = None
         size = 0
-        for word in sorted(self.words):
-            n, parts, _last, variants, postings = self.words[word]
+        words = self.words
+        text_head, array_head = _TEXT_HEAD, _ARRAY_HEAD
+        for word in sorted(words):
+            n, parts, _last, variants, postings = words[word]
             w = word.encode("utf-8")
-            body = (b"\x83" + (_TEXT_HEAD[len(w)] if len(w) < _SMALL else _head(3, len(w))) + w
-                    + (_ARRAY_HEAD[n] if n < _SMALL else _head(4, n)) + b"".join(parts)
-                    + (_encode_merged_variants(variants) if variants else b"\x80"))
+            pieces.append(b"\x83" + (text_head[len(w)] if len(w) < _SMALL else _head(3, len(w))) + w
+                          + (array_head[n] if n < _SMALL else _head(4, n)))
+            pieces += parts
+            pieces.append(_encode_merged_variants(variants) if variants else b"\x80")
             if first is None:
                 first = word
-            chunk.append(body)
+            count += 1
             size += postings
             last = word
             if size >= CHUNK_POSTINGS:
-                yield first, last, b"\x81" + _head(4, len(chunk)) + b"".join(chunk)
-                chunk, first, size = [], None, 0
-        if chunk:
-            yield first, last, b"\x81" + _head(4, len(chunk)) + b"".join(chunk)
+                yield first, last, b"\x81" + _head(4, count) + b"".join(pieces)
+                pieces, count, first, size = [], 0, None, 0
+        if count:
+            yield first, last, b"\x81" + _head(4, count) + b"".join(pieces)
 
 
 def _encode_merged_variants(variants: dict) -> bytes:
@@ -424,7 +428,7 @@ def _prefixes(a: str, b: str) -> tuple[str, str]:
     return a[: n + 1], b[: n + 1]
 
 
-def merge(shard_dirs: list[Path], out: Path) -> dict[str, Path]:
+def merge(shard_dirs: list[Path], out: Path) -> dict[str, str]:
     """Merge Pagefind bundles (one per shard, same Pagefind version) into one
     bundle at ``out``, all but the page fragments, which stay in the shards:
     returns ``{fragment file in the bundle: its file in a shard}``.
@@ -446,16 +450,16 @@ def merge(shard_dirs: list[Path], out: Path) -> dict[str, Path]:
             gc.enable()
 
 
-def _merge(shard_dirs: list[Path], out: Path) -> dict[str, Path]:
+def _merge(shard_dirs: list[Path], out: Path) -> dict[str, str]:
     entries = [json.loads((d / "pagefind-entry.json").read_text("utf-8")) for d in shard_dirs]
     versions = {e.get("version") for e in entries}
     if len(versions) != 1 or not versions <= set(FORMAT_VERSIONS):
         raise FormatError(f"Pagefind version {sorted(map(str, versions))} (merge knows {FORMAT_VERSIONS})")
     for sub in ("index", "filter"):
         (out / sub).mkdir(parents=True, exist_ok=True)
-    before = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    before = set(_tree(out))
     written: set[str] = set()
-    fragments: dict[str, Path] = {}
+    fragments: dict[str, str] = {}
     # the library (pagefind.js, the WASM, the UI files) is the same in every shard
     for d in shard_dirs:
         for p in d.iterdir():
@@ -487,9 +491,9 @@ def _merge(shard_dirs: list[Path], out: Path) -> dict[str, Path]:
     return fragments
 
 
-def _merge_language(lang: str, parts, out: Path, written: set[str], fragment_files: dict[str, Path]) -> tuple[int, str]:
+def _merge_language(lang: str, parts, out: Path, written: set[str], fragment_files: dict[str, str]) -> tuple[int, str]:
     pages: list[list] = []
-    fragments: dict[str, Path] = {}  # fragment name -> file
+    fragments: dict[str, str] = {}  # fragment name -> file
     words = _Words()
     filters: dict[str, dict[str, list[int]]] = {}
     metas = []
@@ -507,8 +511,9 @@ def _merge_language(lang: str, parts, out: Path, written: set[str], fragment_fil
     for d, (_version, shard_pages, chunks, shard_filters, _sorts, fields) in metas:
         renumber = {n: number[f] for n, f in enumerate(fields)}
         offset = len(pages)
+        folder = os.path.join(d, "fragment")
         for name, word_count in shard_pages:
-            src = d / "fragment" / f"{name}.pf_fragment"
+            src = f"{folder}/{name}.pf_fragment"
             new = name
             while new in fragments and not _same_file(fragments[new], src):
                 new += "x"  # a different page with the same short hash in another shard
@@ -602,29 +607,76 @@ def _segments(d: Path, lang: str, chunks) -> tuple:
     return columns
 
 
-def _sync(merged: Path, fragments: dict[str, Path], bundle: Path) -> None:
+def _tree(root: Path) -> dict[str, os.DirEntry]:
+    """The files under ``root`` (following links, as ``Path.is_file``) by
+    relative path; their inode numbers come with the listing."""
+    out: dict[str, os.DirEntry] = {}
+    stack = [("", str(root))]
+    while stack:
+        prefix, folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for e in entries:
+            if e.is_dir():
+                stack.append((prefix + e.name + "/", e.path))
+            elif e.is_file():
+                out[prefix + e.name] = e
+    return out
+
+
+def _sync(merged: Path, fragments: dict[str, str | Path], bundle: Path) -> None:
     """Make ``bundle`` hold the merged files and the fragments (hard links
-    where possible), touching only the files that differ."""
-    want = {p.relative_to(merged).as_posix(): p for p in merged.rglob("*") if p.is_file() and p.name != STAMP}
-    want.update(fragments)
-    have = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()} if bundle.is_dir() else set()
-    for rel in have - set(want):
-        (bundle / rel).unlink()
-    made: set[Path] = set()
+    where possible), touching only the files that differ.  A file already
+    linked is recognised by its inode number from the folder listings (no
+    ``stat`` per file) when the bundle and the cache are on one device."""
+    merged_files = _tree(merged)
+    merged_files.pop(STAMP, None)
+    want: dict[str, str] = {rel: e.path for rel, e in merged_files.items()}
+    want.update((rel, str(src)) for rel, src in fragments.items())
+    have = _tree(bundle)
+    inode: dict[str, int] = {}  # source file -> inode number
+    try:
+        one_device = os.stat(bundle).st_dev == os.stat(merged).st_dev
+    except OSError:
+        one_device = False
+    if one_device and have:
+        inode = {e.path: e.inode() for e in merged_files.values()}
+        listed: set[str] = set()
+        for src in fragments.values():
+            folder = os.path.dirname(str(src))
+            if folder not in listed:
+                listed.add(folder)
+                try:
+                    for e in os.scandir(folder):
+                        inode[e.path] = e.inode()
+                except OSError:
+                    pass
+    for rel in set(have) - set(want):
+        os.unlink(have[rel].path)
+    made: set[str] = set()
+    root = str(bundle)
     for rel, src in want.items():
-        dst = bundle / rel
-        if rel in have:
-            if os.path.samefile(src, dst):
+        dst = os.path.join(root, rel)
+        old = have.get(rel)
+        if old is not None:
+            known = inode.get(src)
+            if known is not None:
+                if known == old.inode():
+                    continue
+            elif os.path.samefile(src, dst):
                 continue
-            dst.unlink()
-        if dst.parent not in made:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            made.add(dst.parent)
+            os.unlink(dst)
+        parent = os.path.dirname(dst)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
         _link_or_copy(src, dst)
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    return a.read_bytes() == b.read_bytes()
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    return Path(a).read_bytes() == Path(b).read_bytes()
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -763,7 +815,8 @@ def _shard_key(site: Path, files: list[str], version: str,
     h = hashlib.sha256(f"{version}\0{ARTICLES}\0{CACHE_FORMAT}\n".encode())
     known = known or {}
     for rel in files:
-        page = (site / rel).read_bytes()
+        with open(f"{site}/{rel}", "rb") as f:
+            page = f.read()
         whole = hashlib.sha256(page).hexdigest()
         rec = known.get(rel)
         if rec is None or rec[0] != whole:
@@ -873,7 +926,10 @@ def _sharded(site: Path, groups: dict[str, list[str]], cache: Path | None, worke
         if state is None or state.get("shards") != names:
             stamp.unlink(missing_ok=True)
             fragments = merge(shards, merged)
-            state = {"shards": names, "fragments": {k: v.relative_to(root).as_posix() for k, v in fragments.items()}}
+            prefix = str(root) + os.sep
+            state = {"shards": names, "fragments": {
+                k: v[len(prefix):] if v.startswith(prefix) else Path(v).relative_to(root).as_posix()
+                for k, v in ((k, str(v)) for k, v in fragments.items())}}
             tmp_stamp = merged / (STAMP + ".tmp")
             tmp_stamp.write_text(json.dumps(state), "utf-8")
             os.replace(tmp_stamp, stamp)
@@ -881,7 +937,7 @@ def _sharded(site: Path, groups: dict[str, list[str]], cache: Path | None, worke
         for d in root.iterdir():
             if d.name not in keep:
                 shutil.rmtree(d, ignore_errors=True)
-        _sync(merged, {k: root / v for k, v in state["fragments"].items()}, site / BUNDLE)
+        _sync(merged, {k: f"{root}/{v}" for k, v in state["fragments"].items()}, site / BUNDLE)
         entry = json.loads((site / BUNDLE / "pagefind-entry.json").read_text("utf-8"))
         pages = sum(v.get("page_count", 0) for v in entry["languages"].values())
         return Result(True, len(groups), len(todo), pages, True)
