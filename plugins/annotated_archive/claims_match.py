@@ -345,7 +345,9 @@ def _candidate_codes(feats: Sequence[ClaimFeatures], doc_of: Sequence[str]) -> n
     idx = np.flatnonzero(long_enough[CL] & (DF >= 2) & (DF <= MATCH_RULES["max_df"]))
     if not len(idx):
         return none
-    idx = idx[np.lexsort((POS[idx], DF[idx], CL[idx]))]
+    # idx ascends, i.e. is in (claim, position) order: a stable sort by
+    # (claim, df) orders it by (claim, df, position)
+    idx = idx[np.argsort(CL[idx] * (MATCH_RULES["max_df"] + 1) + DF[idx], kind="stable")]
     cl = CL[idx]
     first = np.flatnonzero(np.r_[True, cl[1:] != cl[:-1]])
     rank = np.arange(len(idx)) - np.repeat(first, np.diff(np.r_[first, len(idx)]))
@@ -399,7 +401,7 @@ def _cosines(
     m = len(lens)
     owner = np.repeat(np.arange(m, dtype=np.int64), lens)
     keyv = owner * V + tok
-    order = np.argsort(keyv, kind="stable")
+    order = np.argsort(keyv)  # keys are distinct (a claim holds each token once)
     K = keyv[order]
     norms = np.sqrt(np.bincount(owner, weights=W * W, minlength=m))
     out = np.zeros(len(I), dtype=np.float64)
@@ -657,14 +659,7 @@ def corroborate_incremental(
             return "reprint"
         return None
 
-    memo: dict[tuple[str, str], str | None] = {}
-
-    def related_memo(d1: str, d2: str) -> str | None:
-        key = (d1, d2)
-        if key not in memo:
-            memo[key] = related(d1, d2)
-        return memo[key]
-
+    memo: dict[tuple[str, str], str | None] = {}  # related(), per pair of documents
     # per claim: (-score, other doc, other claim id, other index), sorted
     by_claim: dict[int, list[tuple[float, str, str, int]]] = defaultdict(list)
     for i, j, s in kept:
@@ -685,8 +680,12 @@ def corroborate_incremental(
         me = claims[i]
         counted: set[str] = set()  # one document per independent source already counted
         counted_clusters: set[str] = set()  # and their clusters
+        me_doc = me.doc_id
         for neg, other_doc, other_id, _ in sorted(by_claim[i]):
-            rel = related_memo(me.doc_id, other_doc) or "independent"
+            rel = memo.get((me_doc, other_doc), "")
+            if rel == "":
+                rel = memo[(me_doc, other_doc)] = related(me_doc, other_doc)
+            rel = rel or "independent"
             new_source = False
             if rel == "independent":
                 cl = cluster.get(other_doc, other_doc)
