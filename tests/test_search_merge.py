@@ -103,6 +103,10 @@ def test_shard_key_page_digests(tmp_path):
     assert si._shard_key(tmp_path, files, "v", lie, {}) != si._shard_key(tmp_path, files, "v")
     lie = {rel: ["11" * 32, "00" * 32] for rel in files}
     assert si._shard_key(tmp_path, files, "v", lie, {}) == si._shard_key(tmp_path, files, "v")
+    # damaged records are ignored, not trusted and not fatal
+    whole = seen2[files[0]][0]
+    for bad in (None, 5, [], [whole], [whole, 5], [whole, "zz" * 32], [whole, "00"], {"a": 1}, [whole, "00" * 32, 1]):
+        assert si._shard_key(tmp_path, files, "v", {files[0]: bad}, {}) == si._shard_key(tmp_path, files, "v")
 
 
 def test_damaged_or_stale_digest_file_is_ignored(site, tmp_path):

@@ -819,12 +819,19 @@ def _shard_key(site: Path, files: list[str], version: str,
             page = f.read()
         whole = hashlib.sha256(page).hexdigest()
         rec = known.get(rel)
-        if rec is None or rec[0] != whole:
-            rec = [whole, hashlib.sha256(indexed_part(page)).hexdigest()]
+        digest = None
+        if type(rec) is list and len(rec) == 2 and rec[0] == whole and type(rec[1]) is str and len(rec[1]) == 64:
+            try:
+                digest = bytes.fromhex(rec[1])
+            except ValueError:  # a damaged record: parse the page
+                pass
+        if digest is None:
+            digest = hashlib.sha256(indexed_part(page)).digest()
+            rec = [whole, digest.hex()]
         if seen is not None:
             seen[rel] = rec
         h.update(rel.encode("utf-8") + b"\0")
-        h.update(bytes.fromhex(rec[1]))
+        h.update(digest)
     return h.hexdigest()[:20]
 
 
