@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import random
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from conftest import ROOT, SEEDS
 
 from annotated_archive import clean as clean_stage
@@ -27,6 +30,20 @@ def test_seed_stats_view_cleans_like_full_stats():
         full = clean_stage.clean(s, stats)
         view = clean_stage.clean(s, pipeline.seed_stats(s, stats))
         assert full == view, s.name
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["Share this", "SHARE  this", "Related", "İstanbul", "ǅ x", "A line of text.", "  ", "Ⅻ"]),
+                         max_size=6), min_size=1, max_size=6))
+def test_stats_views_equal_seed_stats_of_line_stats(docs):
+    seeds = [read_seed(f"s{i}.txt", ("Title\n" + "\n".join(lines)).encode("utf-8")) for i, lines in enumerate(docs)]
+    stats = clean_stage.line_stats(seeds)
+    assert pipeline.stats_views(seeds) == [pipeline.seed_stats(s, stats) for s in seeds]
+
+
+def test_stats_views_of_the_seeds_and_fixtures():
+    real = [s for s in _seeds() if hasattr(s, "doc_id")]
+    assert pipeline.stats_views(real) == [pipeline.seed_stats(s, clean_stage.line_stats(real)) for s in real]
 
 
 def test_seed_key_changes_with_text_name_view_and_code():

@@ -21,7 +21,6 @@ from pelican.readers import BaseReader
 
 from . import files
 from .models import Seed, SkippedSeed
-from . import clean as clean_stage
 from . import output, pipeline, search_index
 from .cache import StageCache, code_version
 from .render import build_pages, neutralise
@@ -169,8 +168,7 @@ class ArchiveGenerator(Generator):
         cache_dir = self.settings.get("ANNOTATED_ARCHIVE_CACHE")
         cache = StageCache(Path(cache_dir) if cache_dir else None)
         version = code_version()
-        stats = clean_stage.line_stats(unique)
-        views = [pipeline.seed_stats(s, stats) for s in unique]
+        views = pipeline.stats_views(unique)
         keys = [pipeline.seed_key(s, v, version) for s, v in zip(unique, views)]
         timer("stats")
         cached = cache.get_many("seed", keys)
