@@ -22,7 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from .claims_text import _WORD, ALL_STOPWORDS, content_tokens, normalise, quoted_spans, stem
-from .models import AnchoredNote, Claim, ClaimMatch, Note, Versions
+from .models import AnchoredNote, Claim, ClaimMatch, Note, Versions, record
 
 # ------------------------------------------------------------------- data
 
@@ -90,7 +90,7 @@ def _content_tokens_memo(memo: dict[str, str | None]):
     return tokens
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ClaimFeatures:
     """What matching needs of one claim, from the claim alone (cacheable)."""
 
