@@ -308,7 +308,13 @@ def test_identical_copies_pass_strict_and_are_named(tmp_path, log_lines):
     raw = next((out / "raw").glob("*.html")).read_text(encoding="utf-8")
     assert "The file <code>a.txt</code>" in raw
     assert "<code>b.txt</code> (byte for byte the same file)" in raw
-    assert "<code>c.txt</code> (the same words with other line breaks or spacing" in raw
+    assert '<code>c.txt</code> (the same text saved differently: line breaks, spacing or encoding; <a href="#copy-2">' in raw
+    # nothing unpublished: the copy with other bytes is shown whole, verbatim
+    import html as html_mod
+
+    shown = re.search(r'<h2 id="copy-2">The file <code>c.txt</code></h2>.*?<pre class="raw" tabindex="0">(.*?)</pre>', raw, re.S)
+    assert shown and html_mod.unescape(shown.group(1)).lstrip("\n") == text.decode("utf-8") + "\n\n"
+    assert raw.count('<pre class="raw"') == 2  # b.txt is byte-identical: named, not repeated
     assert "identical copy c.txt: same text as a.txt (published once, other whitespace)" in log_lines
 
 

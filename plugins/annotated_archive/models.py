@@ -63,13 +63,16 @@ class SkippedSeed:
 @record
 class IdenticalCopy:
     """A seed whose text is another seed's (same ``doc_id``): published once,
-    under ``same_as``, and named on that seed's raw page."""
+    under ``same_as``, and named on that seed's raw page (with its own text
+    when its bytes differ, so no scrape is ever left unpublished)."""
 
     name: str
     sha256: str
     same_as: str
     doc_id: str
-    same_bytes: bool  # False: the same words with another whitespace layout
+    same_bytes: bool  # False: the same words, saved differently (line breaks, spacing, encoding)
+    text: str = ""  # its decoded text when the bytes differ ("" when they are the same)
+    encoding_note: str = ""  # when the bytes differ: how its encoding was read
 
 
 # -------------------------------------------------------------------- clean

@@ -58,7 +58,9 @@ def dedupe(seeds: Sequence[Seed]) -> tuple[list[Seed], list[IdenticalCopy]]:
             first[s.doc_id] = s
             unique.append(s)
         else:
-            copies.append(IdenticalCopy(s.name, s.sha256, kept.name, s.doc_id, s.sha256 == kept.sha256))
+            same = s.sha256 == kept.sha256
+            copies.append(IdenticalCopy(s.name, s.sha256, kept.name, s.doc_id, same,
+                                        "" if same else s.text, "" if same else s.encoding_note))
     return unique, copies
 
 

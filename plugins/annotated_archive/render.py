@@ -532,7 +532,11 @@ def _raw_variables(ctx: _Ctx, seed: Seed) -> dict[str, Any]:
         "page_title": f"Raw scrape: {d.title}",
         "seed": seed,
         "raw_text": raw_html(seed.text),  # escaped here, whitespace kept by <pre>
-        "copies": ctx.copies.get(seed.doc_id, ()),
+        "copies": tuple(
+            {"n": n, "name": c.name, "sha256": c.sha256, "same_bytes": c.same_bytes, "encoding_note": c.encoding_note,
+             "lines": c.text.count("\n") + 1, "raw_text": raw_html(c.text) if not c.same_bytes else None}
+            for n, c in enumerate(ctx.copies.get(seed.doc_id, ()), 1)
+        ),
         "lines": seed.text.count("\n") + 1,
     }
 
