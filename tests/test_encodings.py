@@ -7,6 +7,8 @@ import html
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import build_site
 
 from annotated_archive.read import read_seed
@@ -146,3 +148,10 @@ def test_unsure_encoding_is_named_in_the_build_log(tmp_path, caplog):
     assert "unsure" in seed.encoding_note  # published, not skipped
     lines = [r.getMessage() for r in caplog.records]
     assert lines == [f"encoding unsure for short.txt: {seed.encoding_note}"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("ab \t\n\u00a0\u2003\u3000\x1c\x85\u200bé")), max_size=60))
+def test_longest_word_by_split_equals_the_regex(text):
+    """read_seed measures the longest word with str.split: the same runs as \\S+."""
+    assert max(map(len, text.split()), default=0) == max((len(m) for m in re.findall(r"\S+", text)), default=0)

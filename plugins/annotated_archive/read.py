@@ -88,7 +88,6 @@ def kind_of(name: str) -> str:
 
 
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_LONG_TOKEN = re.compile(r"\S{%d,}" % (LIMITS["max_token_chars"] + 1))
 
 
 def _rank(codec: str) -> int:
@@ -251,8 +250,10 @@ def read_seed(name: str, data: bytes) -> Seed | SkippedSeed:
             return SkippedSeed(
                 name, f"a line of {longest:,} characters (limit {LIMITS['max_line_chars']:,}): not a text scrape"
             )
-        token = max((len(m.group(0)) for m in _LONG_TOKEN.finditer(text)), default=0)
-        if token:
+        # the longest run of non-space characters (str.split and the regex \S
+        # share one definition of whitespace; splitting is ~5x faster)
+        token = max(map(len, text.split()), default=0)
+        if token > LIMITS["max_token_chars"]:
             return SkippedSeed(
                 name,
                 f"a word of {token:,} characters without a space (limit {LIMITS['max_token_chars']:,}): "
