@@ -83,7 +83,7 @@ class Result:
 # ------------------------------------------------------------------ CBOR
 # Just what Pagefind's index uses: ints, strings, arrays (and maps in decode).
 
-def _head(major: int, n: int) -> bytes:
+def _build_head(major: int, n: int) -> bytes:
     m = major << 5
     if n < 24:
         return bytes((m | n,))
@@ -96,20 +96,18 @@ def _head(major: int, n: int) -> bytes:
     return bytes((m | 27,)) + n.to_bytes(8, "big")
 
 
-_SMALL = 4096  # encodings of small numbers, looked up rather than built (millions per merge)
-_PAGE_START = tuple(b"\x83" + _head(0, n) for n in range(_SMALL))  # [page number difference, ...
-_ARRAY_HEAD = tuple(_head(4, n) for n in range(_SMALL))
-_TEXT_HEAD = tuple(_head(3, n) for n in range(_SMALL))
+_SMALL = 4096  # heads of small numbers, looked up rather than built (millions per merge)
+_HEADS = tuple(tuple(_build_head(major, n) for n in range(_SMALL)) for major in range(5))
+_PAGE_START = tuple(b"\x83" + h for h in _HEADS[0])  # [page number difference, ...
 
 
-_UINT_ENC = tuple(_head(0, n) for n in range(_SMALL))
-_NINT_ENC = tuple(_head(1, n) for n in range(_SMALL))
+def _head(major: int, n: int) -> bytes:
+    """A CBOR head: major type (0 uint, 1 negative, 3 text, 4 array) and number."""
+    return _HEADS[major][n] if n < _SMALL else _build_head(major, n)
 
 
 def _encode_int(x: int) -> bytes:
-    if x >= 0:
-        return _UINT_ENC[x] if x < _SMALL else _head(0, x)
-    return _NINT_ENC[-1 - x] if x >= -_SMALL else _head(1, -1 - x)
+    return _head(0, x) if x >= 0 else _head(1, -1 - x)
 
 
 # int -> encoding, for lists of ints decoded from an index (page numbers, positions)
@@ -120,7 +118,7 @@ def _encode_ints(x) -> bytes:
     """``encode`` of a list of ints from a decoded index, faster."""
     if type(x) is list:
         try:
-            return (_ARRAY_HEAD[len(x)] if len(x) < _SMALL else _head(4, len(x))) + b"".join(map(_INT_TABLE.__getitem__, x))
+            return _head(4, len(x)) + b"".join(map(_INT_TABLE.__getitem__, x))
         except (KeyError, TypeError):
             pass
     return encode(x)
@@ -132,14 +130,14 @@ def encode(x) -> bytes:
         return _encode_int(x)
     if t is list or t is tuple:
         n = len(x)
-        return (_ARRAY_HEAD[n] if n < _SMALL else _head(4, n)) + b"".join(map(encode, x))
+        return _head(4, n) + b"".join(map(encode, x))
     if isinstance(x, bool) or x is None:
         raise FormatError(f"cannot encode {x!r}")
     if isinstance(x, int):
         return _encode_int(int(x))
     if isinstance(x, str):
         b = x.encode("utf-8")
-        return (_TEXT_HEAD[len(b)] if len(b) < _SMALL else _head(3, len(b))) + b
+        return _head(3, len(b)) + b
     if isinstance(x, (list, tuple)):
         return _head(4, len(x)) + b"".join(map(encode, x))
     raise FormatError(f"cannot encode {type(x).__name__}")
@@ -356,12 +354,10 @@ class _Words:
         first = last = None
         size = 0
         words = self.words
-        text_head, array_head = _TEXT_HEAD, _ARRAY_HEAD
         for word in sorted(words):
             n, parts, _last, variants, postings = words[word]
             w = word.encode("utf-8")
-            pieces.append(b"\x83" + (text_head[len(w)] if len(w) < _SMALL else _head(3, len(w))) + w
-                          + (array_head[n] if n < _SMALL else _head(4, n)))
+            pieces.append(b"\x83" + _head(3, len(w)) + w + _head(4, n))
             pieces += parts
             pieces.append(_encode_merged_variants(variants) if variants else b"\x80")
             if first is None:
@@ -378,10 +374,10 @@ class _Words:
 
 def _encode_merged_variants(variants: dict) -> bytes:
     n = len(variants)
-    out = [_ARRAY_HEAD[n] if n < _SMALL else _head(4, n)]
+    out = [_head(4, n)]
     for vword in sorted(variants):
         count, _last, pieces = variants[vword]
-        out.append(b"\x82" + encode(vword) + (_ARRAY_HEAD[count] if count < _SMALL else _head(4, count)))
+        out.append(b"\x82" + encode(vword) + _head(4, count))
         out += pieces
     return b"".join(out)
 
@@ -400,7 +396,7 @@ def _variant_segments(variants: list) -> tuple:
                 raise FormatError("word index: variant pages not in order")
             total += p[0]
         p0 = vpages[0]
-        head = _ARRAY_HEAD[len(p0)] if len(p0) < _SMALL else _head(4, len(p0))
+        head = _head(4, len(p0))
         tail = b"".join(map(encode, p0[1:])) + b"".join(map(encode, vpages[1:]))
         out.append((vword, len(vpages), p0[0], head, tail, total))
     return tuple(out)
@@ -557,7 +553,7 @@ def _merge_language(lang: str, parts, out: Path, written: set[str], fragment_fil
     for name in sorted(filters):
         values = filters[name]
         n = len(values)
-        payload = (b"\x82" + encode(name) + (_ARRAY_HEAD[n] if n < _SMALL else _head(4, n))
+        payload = (b"\x82" + encode(name) + _head(4, n)
                    + b"".join(b"\x82" + encode(v) + _encode_ints(sorted(values[v])) for v in sorted(values)))
         h = _short_hash(lang, payload, taken)
         taken.add(h)
@@ -936,7 +932,7 @@ def _sharded(site: Path, groups: dict[str, list[str]], cache: Path | None, worke
             prefix = str(root) + os.sep
             state = {"shards": names, "fragments": {
                 k: v[len(prefix):] if v.startswith(prefix) else Path(v).relative_to(root).as_posix()
-                for k, v in ((k, str(v)) for k, v in fragments.items())}}
+                for k, v in fragments.items()}}
             tmp_stamp = merged / (STAMP + ".tmp")
             tmp_stamp.write_text(json.dumps(state), "utf-8")
             os.replace(tmp_stamp, stamp)
