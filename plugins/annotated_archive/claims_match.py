@@ -606,15 +606,7 @@ def corroborate_incremental(
             spk: dict[str, int] = {}
             sid = np.array([spk.setdefault(f.speaker, len(spk)) if f.speaker else -1 for f in feats], dtype=np.int64)
             ntok = np.array([len(f.tokset) for f in feats], dtype=np.int64)
-            pf = []  # feats_of(i, j), inlined
-            for i, j in zip(bi.tolist(), bj.tolist()):
-                ki, kj = keys[i], keys[j]
-                key = (ki, kj) if ki < kj else (kj, ki)
-                f = pair_feats.get(key)
-                if f is None:
-                    old = old_pairs.get(key)
-                    f = pair_feats[key] = list(old) if old is not None else [None, None, None, None]
-                pf.append(f)
+            pf = [feats_of(i, j) for i, j in zip(bi.tolist(), bj.tolist())]
             ok, sc = _decide_below(
                 cos[below], shared[below], np.minimum(ntok[bi], ntok[bj]), (sid[bi] >= 0) & (sid[bi] == sid[bj]), pf
             )
@@ -722,8 +714,8 @@ def anchor_notes(
     for n, note in enumerate(notes):
         if note.claim_id and note.claim_id.strip() in by_id:
             continue
-        if note.quote and normalise(note.quote):
-            queries[n] = (normalise(note.quote), set(content_tokens(note.quote)))
+        if note.quote and (q := normalise(note.quote)):
+            queries[n] = (q, set(content_tokens(note.quote)))
     # the quotes' words -> the claims holding them (one entry per claim id)
     index: dict[str, list[int]] = defaultdict(list)
     wanted = frozenset().union(*(qt for _, qt in queries.values()))
