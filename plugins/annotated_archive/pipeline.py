@@ -69,6 +69,17 @@ def seed_lines(seed: Seed) -> set[str]:
     return {clean_stage.norm_line(x) for x in text.split("\n") if x.strip()}
 
 
+def _view(lines: set[str], count: Callable[[str], int], n_docs: int) -> clean_stage.LineStats:
+    """The statistics restricted to ``lines`` (a seed's normalised lines),
+    counts saturated: what clean() can see of them."""
+    counts = []
+    for line in lines:
+        c = count(line)
+        if c > 1:
+            counts.append((line, min(c, STATS_SATURATION)))
+    return clean_stage.LineStats(tuple(sorted(counts)), min(n_docs, STATS_SATURATION))
+
+
 def stats_views(seeds: Sequence[Seed]) -> list[clean_stage.LineStats]:
     """``seed_stats(s, line_stats(seeds))`` for every seed, each seed's lines
     normalised once (instead of three times): the statistics stage of a build."""
@@ -76,21 +87,12 @@ def stats_views(seeds: Sequence[Seed]) -> list[clean_stage.LineStats]:
     counts: Counter[str] = Counter()
     for lines in sets:
         counts.update(lines)
-    n = min(len(sets), STATS_SATURATION)
-    return [
-        clean_stage.LineStats(tuple(sorted((x, min(counts[x], STATS_SATURATION)) for x in lines if counts[x] > 1)), n)
-        for lines in sets
-    ]
+    return [_view(lines, counts.__getitem__, len(sets)) for lines in sets]
 
 
 def seed_stats(seed: Seed, stats: clean_stage.LineStats) -> clean_stage.LineStats:
     """The archive-wide statistics restricted to this seed's own lines."""
-    counts = []
-    for line in seed_lines(seed):
-        c = stats.count(line)
-        if c > 1:
-            counts.append((line, min(c, STATS_SATURATION)))
-    return clean_stage.LineStats(tuple(sorted(counts)), min(stats.n_docs, STATS_SATURATION))
+    return _view(seed_lines(seed), stats.count, stats.n_docs)
 
 
 def seed_key(seed: Seed, view: clean_stage.LineStats, code_version: str) -> str:
