@@ -315,7 +315,7 @@ def test_identical_copies_pass_strict_and_are_named(tmp_path, log_lines):
     shown = re.search(r'<h2 id="copy-2">The file <code>c.txt</code></h2>.*?<pre class="raw" tabindex="0">(.*?)</pre>', raw, re.S)
     assert shown and html_mod.unescape(shown.group(1)).lstrip("\n") == text.decode("utf-8") + "\n\n"
     assert raw.count('<pre class="raw"') == 2  # b.txt is byte-identical: named, not repeated
-    assert "identical copy c.txt: same text as a.txt (published once, other whitespace)" in log_lines
+    assert "identical copy c.txt: same text as a.txt (published once, saved differently: its raw text is on that raw page)" in log_lines
 
 
 def test_dedupe_is_order_independent():

@@ -159,8 +159,8 @@ class ArchiveGenerator(Generator):
         # named in the log and on the raw page (not an input error: --strict passes)
         unique, copies = pipeline.dedupe(seeds)
         for c in copies:
-            layout = "" if c.same_bytes else ", other whitespace"
-            log.info("identical copy %s: same text as %s (published once%s)", c.name, c.same_as, layout)
+            saved = "" if c.same_bytes else ", saved differently: its raw text is on that raw page"
+            log.info("identical copy %s: same text as %s (published once%s)", c.name, c.same_as, saved)
         notes, bad_notes = files.load_notes(notes_path)
         skipped.extend(bad_notes)
         timer("read")
