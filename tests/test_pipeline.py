@@ -43,7 +43,8 @@ def test_stats_views_equal_seed_stats_of_line_stats(docs):
 
 def test_stats_views_of_the_seeds_and_fixtures():
     real = [s for s in _seeds() if hasattr(s, "doc_id")]
-    assert pipeline.stats_views(real) == [pipeline.seed_stats(s, clean_stage.line_stats(real)) for s in real]
+    stats = clean_stage.line_stats(real)
+    assert pipeline.stats_views(real) == [pipeline.seed_stats(s, stats) for s in real]
 
 
 def test_seed_key_changes_with_text_name_view_and_code():
