@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import pickle
 
 from hypothesis import given, settings, strategies as st
@@ -134,10 +135,22 @@ def test_a_page_whose_values_cannot_be_hashed_is_rendered_not_cached(tmp_path):
     cache.mkdir()
     job = _Job(specs, {"t": template}, {"SITEURL": ""}, str(tmp_path), cache, {"t": "salt"}, True)
     results = _write_range(job, 0, 2)
-    assert [r for _, r in results] == [True, True]
+    assert [r for _, r, _ in results] == [True, True]
     assert results[0][0] is not None and results[1][0] is None
     assert (tmp_path / "a.html").read_text() == "&lt;A&gt;|."
     assert (tmp_path / "b.html").read_text() == "B|."
     assert [p.name for p in cache.iterdir()] == [results[0][0]]
-    # the second time, a.html comes from the cache
-    assert [r for _, r in _write_range(job, 0, 2)] == [False, True]
+    # the second time, a.html comes from the cache (as a hard link to the entry)...
+    job.stored = {results[0][0]: results[0][2]}
+    assert [r for _, r, _ in _write_range(job, 0, 2)] == [False, True]
+    assert (tmp_path / "a.html").stat().st_ino == (cache / results[0][0]).stat().st_ino
+    # ...unless something wrote into the entry since it was stored (e.g. through
+    # that link): rendered again, the entry replaced, the written file left alone
+    with open(tmp_path / "a.html", "w") as f:
+        f.write("edited in place")
+    old = tmp_path / "edited.html"
+    os.link(tmp_path / "a.html", old)
+    again = _write_range(job, 0, 2)
+    assert [r for _, r, _ in again] == [True, True]
+    assert (tmp_path / "a.html").read_text() == (cache / results[0][0]).read_text() == "&lt;A&gt;|."
+    assert old.read_text() == "edited in place"

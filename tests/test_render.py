@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from annotated_archive import render
 from annotated_archive.render import _paged, page_url
 
 
@@ -107,3 +110,67 @@ def test_page_models_are_built_on_first_use_and_equal_eager_ones(monkeypatch):
     again = render.build_pages(archive)
     assert [p.save_as for p in again] == [p.save_as for p in pages]
     assert all(a == b for a, b in zip(pages, again))
+
+
+# ------------------------------------------- page input keys determine pages
+
+
+def _variant(seeds, notes, view_of):
+    """An archive as the build assembles it, with the per-seed cache keys as
+    tokens; each seed cleaned with the statistics ``view_of`` gives it (the
+    same in every variant, so that a document's token stays the same while
+    what its pages see of the other documents changes)."""
+    from annotated_archive import pipeline
+
+    unique, copies = pipeline.dedupe(seeds)
+    unique.sort(key=lambda s: (s.doc_id, s.name))
+    views = [view_of[s.name, s.doc_id] for s in unique]
+    results = [pipeline.process_seed(s, v) for s, v in zip(unique, views)]
+    arc = pipeline.assemble(unique, results, (), notes)
+    arc = dataclasses.replace(arc, copies=tuple(copies))
+    tokens = {s.doc_id: pipeline.seed_key(s, v, "test") for s, v in zip(unique, views)}
+    return render.build_pages(arc, "", tokens)
+
+
+def test_input_keys_determine_pages():
+    """The page cache finds article, raw and versions pages by their input
+    key without building them: equal input keys must mean equal pages.  Over
+    archives that differ in every way such a page can see — other articles
+    added or removed (versions, matches, neighbours, corroboration), notes,
+    a retitled article, a renamed seed, an identical copy saved differently
+    — every input key maps to one page key."""
+    from conftest import ROOT, SEEDS
+
+    from annotated_archive import files, pipeline
+    from annotated_archive.models import Seed
+    from annotated_archive.read import read_seed
+
+    base, skipped = files.load_seeds(SEEDS)
+    assert not skipped and len(base) >= 5
+    notes, _ = files.load_notes(ROOT / "content" / "notes")
+    assert notes
+    first = base[0]
+    retitled = read_seed(first.name, ("Another headline\n" + first.text).encode())
+    renamed = dataclasses.replace(base[1], name="renamed-" + base[1].name)
+    copy = read_seed("zz-copy.txt", base[2].text.replace("\n", "\r\n").encode())
+    assert isinstance(retitled, Seed) and isinstance(copy, Seed) and copy.doc_id == base[2].doc_id
+    variants = [(base, notes), (base, ()), ([retitled, *base[1:]], notes), ([*base[:1], renamed, *base[2:]], notes),
+                ([*base, copy], notes)]
+    variants += [([s for s in base if s is not left], notes) for left in base]
+    everything = list({(s.name, s.doc_id): s for seeds, _ in variants for s in seeds}.values())
+    view_of = {(s.name, s.doc_id): v for s, v in zip(everything, pipeline.stats_views(everything))}
+    model_of: dict[str, str] = {}
+    with_inputs = 0
+    for seeds, ns in variants:
+        for spec in _variant(seeds, ns, view_of):
+            ik = render.input_key(spec, "salt")
+            if spec.template in ("article", "raw", "versions"):
+                assert ik is not None
+            if ik is None:
+                continue
+            with_inputs += 1
+            mk = render.page_key(render.PageSpec(spec.save_as, spec.template, spec.compute()), "salt")
+            assert model_of.setdefault(ik, mk) == mk, spec  # same inputs, same page
+    # not vacuous: pages met again with the same inputs, and pages that changed
+    assert with_inputs > len(model_of) > len(variants)
+    assert len(set(model_of.values())) > 2 * 5

@@ -217,7 +217,9 @@ class ArchiveGenerator(Generator):
         for a in archive.notes:
             if a.claim_id is None:
                 log.warning("orphaned note %s: no claim matches its id or quote", a.note.name)
-        self.pages_spec = build_pages(archive, self.settings.get("SITEURL", ""))
+        # a document's per-seed cache key identifies its cleaned text and claims:
+        # the page cache finds unchanged pages from it without building them
+        self.pages_spec = build_pages(archive, self.settings.get("SITEURL", ""), tokens=key_of)
         seen: dict[str, str] = {}
         for spec in self.pages_spec:
             if spec.save_as in seen:

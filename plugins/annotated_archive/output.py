@@ -24,17 +24,20 @@ import os
 import pickle
 import shutil
 import tempfile
+import dataclasses
+import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
-from .render import PageSpec, page_key
+from .render import PageSpec, input_key, page_key
 
 log = logging.getLogger("annotated_archive")
 
 PARALLEL_MIN = 200  # fewer pages than this are written in-process
 CHUNK = 16  # pages per task handed to a worker
 CACHE_FOLDER = "pages"  # under the cache folder: one file per content key
+INDEX_FILE = "pages-index.json"  # next to it: (size, mtime) of every entry as stored
 SALT_VERSION = "page-cache 1"
 # Context entries the writer derives from the page's own output path when
 # URLs are relative (part of the key through save_as).
@@ -137,6 +140,7 @@ class _Job:
     cache: Path | None
     salts: dict[str, str | None]  # per template name; None: pages not cached
     relative: bool
+    stored: Mapping[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # cache entry -> (size, mtime)
 
 
 _JOB: _Job | None = None  # set in each forked worker only (by _init_worker)
@@ -172,38 +176,93 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _write_range(job: _Job, start: int, stop: int) -> list[tuple[str | None, bool]]:
-    """Write pages ``start:stop``: (content key, rendered?) for each."""
+def _place(cached: Path, path: str, stored: Mapping[str, tuple[int, int]]) -> bool:
+    """Put the page cache entry ``cached`` at ``path``: a hard link (no bytes
+    copied), or a copy where links are not possible (another file system).
+    False when the entry is missing or is not as it was stored (its size or
+    modification time differ from ``stored``: something wrote into it, e.g.
+    through an output file linked to it) — then the page is rendered again."""
+    try:
+        st = os.stat(cached)
+    except OSError:
+        return False
+    if stored.get(cached.name) != (st.st_size, st.st_mtime_ns):
+        return False
+    _clear(path)
+    try:
+        os.link(cached, path)
+    except OSError:
+        shutil.copyfile(cached, path)
+    return True
+
+
+def _clear(path: str) -> None:
+    """Remove a file left at ``path`` (Pelican empties the output folder, but
+    a page is never written *into* an existing file: it may be a link to a
+    cache entry)."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _write_new(path: str, data: bytes) -> None:
+    _clear(path)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def _store(cache: Path, key: str, data: bytes, path: str) -> tuple[int, int]:
+    """Write a rendered page into the cache (atomically: a crash never
+    leaves a truncated entry) and link it at ``path``; (size, mtime) of the
+    entry as stored."""
+    entry = cache / key
+    _write_atomic(entry, data)
+    st = os.stat(entry)
+    _clear(path)
+    try:
+        os.link(entry, path)
+    except OSError:
+        _write_new(path, data)
+    return st.st_size, st.st_mtime_ns
+
+
+def _write_range(job: _Job, start: int, stop: int) -> list[tuple[str | None, bool, tuple[int, int] | None]]:
+    """Write pages ``start:stop``: (content key, rendered?, (size, mtime) of
+    a newly stored cache entry) for each."""
     from pelican.utils import sanitised_join
 
     out = []
     for spec in job.specs[start:stop]:
         path = sanitised_join(job.output, spec.save_as)
-        variables = spec.compute()  # article, raw, versions pages: built here, in the worker
         salt = job.salts.get(spec.template)
-        key = None
-        if salt is not None and job.cache is not None:
+        cacheable = salt is not None and job.cache is not None
+        # 1. the key from the page's inputs: an unchanged page is placed without building its model
+        key = input_key(spec, salt) if cacheable else None
+        if key is not None and _place(job.cache / key, path, job.stored):
+            out.append((key, False, None))
+            continue
+        variables = spec.compute()  # article, raw, versions pages: built here, in the worker
+        if key is None and cacheable:
+            # 2. the key from the model itself (pages without inputs)
             try:
                 key = page_key(PageSpec(spec.save_as, spec.template, variables), salt)
             except (pickle.PicklingError, TypeError, AttributeError):
                 key = None  # a value that cannot be hashed by value: render, do not cache
-        if key is not None:
-            try:
-                shutil.copyfile(job.cache / key, path)
-                out.append((key, False))
+            if key is not None and _place(job.cache / key, path, job.stored):
+                out.append((key, False, None))
                 continue
-            except OSError:
-                pass  # not cached (or unreadable): render it
         data = job.templates[spec.template].render(_local_context(job, spec, variables)).encode("utf-8")
-        with open(path, "wb") as f:
-            f.write(data)
-        if key is not None:
+        stat = None
+        if key is not None and job.cache is not None:
             try:
-                _write_atomic(job.cache / key, data)
+                stat = _store(job.cache, key, data, path)
             except OSError as exc:
                 log.warning("page cache write failed: %s", exc)
                 job.cache = None
-        out.append((key, True))
+        if stat is None:
+            _write_new(path, data)
+        out.append((key, True, stat))
     return out
 
 
@@ -215,6 +274,27 @@ def _init_worker(job: _Job) -> None:
 def _work(bounds: tuple[int, int]):
     assert _JOB is not None
     return _write_range(_JOB, *bounds)
+
+
+def _index_path(cache: Path) -> Path:
+    return cache.parent / INDEX_FILE
+
+
+def _load_index(cache: Path) -> dict[str, tuple[int, int]]:
+    """(size, mtime) of each page cache entry as stored; an entry not in it
+    (or an unreadable index) is rendered again."""
+    try:
+        raw = json.loads(_index_path(cache).read_text(encoding="utf-8"))
+        return {k: (int(v[0]), int(v[1])) for k, v in raw.items()}
+    except (OSError, ValueError, TypeError, AttributeError, IndexError):
+        return {}
+
+
+def _save_index(cache: Path, index: Mapping[str, tuple[int, int]]) -> None:
+    try:
+        _write_atomic(_index_path(cache), json.dumps(dict(sorted(index.items())), separators=(",", ":")).encode())
+    except OSError as exc:
+        log.warning("page cache index not written (%s): the next build renders every page", exc)
 
 
 def _prune(folder: Path, keep: set[str]) -> None:
@@ -279,7 +359,8 @@ def write_pages(generator, writer, specs: Sequence[PageSpec]) -> dict[str, int]:
                 name: template_salt(generator.env, generator.context, [t.name], relative, code)
                 for name, t in templates.items()
             }
-    job = _Job(specs, templates, generator.context, output, cache, salts, relative)
+    stored = _load_index(cache) if cache is not None else {}
+    job = _Job(specs, templates, generator.context, output, cache, salts, relative, stored)
 
     workers = settings.get("ANNOTATED_ARCHIVE_WORKERS") or os.cpu_count() or 1
     bounds = [(i, min(i + CHUNK, len(specs))) for i in range(0, len(specs), CHUNK)]
@@ -303,6 +384,10 @@ def write_pages(generator, writer, specs: Sequence[PageSpec]) -> dict[str, int]:
         # as Pelican's writer leaves it: the last page's relative site URL
         generator.context["localsiteurl"] = path_to_url(get_relative_path(specs[-1].save_as))
     if cache is not None:
-        _prune(cache, {k for k, _ in results if k is not None})
-    rendered = sum(1 for _, r in results if r)
+        keep = {k for k, _, _ in results if k is not None}
+        index = {k: stored[k] for k in keep if k in stored}
+        index.update((k, st) for k, _, st in results if k is not None and st is not None)
+        _save_index(cache, index)
+        _prune(cache, keep)
+    rendered = sum(1 for _, r, _ in results if r)
     return {"rendered": rendered, "cached": len(results) - rendered}

@@ -21,7 +21,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from markupsafe import Markup, escape
 
@@ -99,9 +99,17 @@ class PageSpec:
     The variables of the pages there are one or more of per seed (article,
     raw, versions) are computed on first use (``make``): the output edge
     builds them in its worker processes, in parallel, and the list of pages
-    (output paths, templates) is known before any of them is built."""
+    (output paths, templates) is known before any of them is built.
 
-    __slots__ = ("save_as", "template", "_variables", "_make")
+    ``inputs`` (optional, those pages only, when :func:`build_pages` is given
+    the per-seed results' identities) returns a small value that determines
+    the variables: what the page model reads from the archive, with the
+    cleaned document and its claims stood for by the identity of the
+    per-seed result they come from.  The output edge keys its page cache by
+    it (:func:`input_key`), so an unchanged page is found without building
+    its model."""
+
+    __slots__ = ("save_as", "template", "_variables", "_make", "_inputs")
 
     def __init__(
         self,
@@ -109,11 +117,17 @@ class PageSpec:
         template: str,
         variables: dict[str, Any] | None = None,
         make: Callable[[], dict[str, Any]] | None = None,
+        inputs: Callable[[], Any] | None = None,
     ) -> None:
         self.save_as = save_as
         self.template = template
         self._variables = variables if variables is not None or make is not None else {}
         self._make = make
+        self._inputs = inputs
+
+    def key_inputs(self) -> Any:
+        """What determines the variables (see the class docstring), or None."""
+        return None if self._inputs is None else self._inputs()
 
     @property
     def variables(self) -> dict[str, Any]:
@@ -175,6 +189,19 @@ def page_key(spec: PageSpec, salt: str) -> str:
     h = hashlib.blake2b(salt.encode(), digest_size=20)
     h.update(buf.getbuffer())
     return h.hexdigest()
+
+
+def input_key(spec: PageSpec, salt: str) -> str | None:
+    """Content key of a page from its :meth:`PageSpec.key_inputs` instead of
+    its variables (None when it has none).  A separate key space: an input
+    key never equals a :func:`page_key`.  Equal keys, equal pages, because
+    the inputs determine the variables —
+    tests/test_render.py::test_input_keys_determine_pages checks it over
+    archives that differ in every way a page can see."""
+    inputs = spec.key_inputs()
+    if inputs is None:
+        return None
+    return page_key(PageSpec(spec.save_as, spec.template, {"inputs": inputs}), "inputs|" + salt)
 
 
 def url(kind: str, **kw: str) -> str:
@@ -320,9 +347,10 @@ class _Ctx:
     alignments: dict[str, dict[str, Any]]  # canonical -> version doc_id -> Alignment
     copies: dict[str, tuple] = field(default_factory=dict)  # doc_id -> IdenticalCopy records
     extra: dict[str, Any] = field(default_factory=dict)
+    tokens: Mapping[str, str] = field(default_factory=dict)  # doc_id -> identity of its per-seed result
 
 
-def _context(arc: Archive) -> _Ctx:
+def _context(arc: Archive, tokens: Mapping[str, str] | None = None) -> _Ctx:
     claims_by_doc: dict[str, list[Claim]] = defaultdict(list)
     for c in arc.claims:
         claims_by_doc[c.doc_id].append(c)
@@ -361,6 +389,7 @@ def _context(arc: Archive) -> _Ctx:
         speakers=speakers,
         alignments=alignments,
         copies={k: tuple(v) for k, v in copies.items()},
+        tokens=tokens or {},
     )
 
 
@@ -484,7 +513,35 @@ def _article_jsonld(ctx: _Ctx, d: CleanDoc, footnotes: list[dict[str, Any]], sit
 
 
 def _article_page(ctx: _Ctx, d: CleanDoc, prev_next: tuple[Any, Any], site_url: str) -> PageSpec:
-    return PageSpec(url("article", id=d.doc_id), "article", make=partial(_article_variables, ctx, d, prev_next, site_url))
+    token = ctx.tokens.get(d.doc_id)
+    return PageSpec(
+        url("article", id=d.doc_id), "article", make=partial(_article_variables, ctx, d, prev_next, site_url),
+        inputs=partial(_article_inputs, ctx, d, prev_next, site_url, token) if token else None,
+    )
+
+
+def _cluster_inputs(ctx: _Ctx, doc_id: str) -> tuple:
+    cl = ctx.cluster_of.get(doc_id)
+    if cl is None:
+        return ()
+    return (cl.canonical, tuple(_doc_summary(ctx, ctx.docs[m]) for m in cl.members))
+
+
+def _article_inputs(ctx: _Ctx, d: CleanDoc, prev_next: tuple[Any, Any], site_url: str, token: str) -> tuple:
+    """What :func:`_article_variables` reads, the document and its claims
+    (and the seed's name) stood for by ``token``: per claim its matches with
+    the other articles' titles, publishers and claim texts, and its notes;
+    the version cluster with its members' summaries; the neighbours."""
+    claims = []
+    for c in ctx.claims_by_doc.get(d.doc_id, ()):
+        also = []
+        for m in ctx.matches_by_claim.get(c.id, ()):
+            other = ctx.docs.get(m.other_doc)
+            oc = ctx.claim_by_id.get(m.other_claim)
+            also.append((m, other.title if other else None, other.meta.publisher if other else None,
+                         oc.text if oc else None))
+        claims.append((c.id, also, ctx.notes_by_claim.get(c.id, ())))
+    return (token, claims, _cluster_inputs(ctx, d.doc_id), prev_next, site_url)
 
 
 def _article_variables(ctx: _Ctx, d: CleanDoc, prev_next: tuple[Any, Any], site_url: str) -> dict[str, Any]:
@@ -522,7 +579,18 @@ def _article_variables(ctx: _Ctx, d: CleanDoc, prev_next: tuple[Any, Any], site_
 
 
 def _raw_page(ctx: _Ctx, seed: Seed) -> PageSpec:
-    return PageSpec(url("raw", id=seed.doc_id), "raw", make=partial(_raw_variables, ctx, seed))
+    return PageSpec(
+        url("raw", id=seed.doc_id), "raw", make=partial(_raw_variables, ctx, seed),
+        inputs=partial(_raw_inputs, ctx, seed) if ctx.tokens else None,
+    )
+
+
+def _raw_inputs(ctx: _Ctx, seed: Seed) -> tuple:
+    """What :func:`_raw_variables` reads: the seed, stood for by its file's
+    hash and name (it is read from those bytes under that name), the
+    article's summary, and the identical copies (the same way)."""
+    copies = tuple((c.name, c.sha256, c.same_as, c.same_bytes) for c in ctx.copies.get(seed.doc_id, ()))
+    return (seed.sha256, seed.name, _doc_summary(ctx, ctx.docs[seed.doc_id]), copies)
 
 
 def _raw_variables(ctx: _Ctx, seed: Seed) -> dict[str, Any]:
@@ -542,7 +610,17 @@ def _raw_variables(ctx: _Ctx, seed: Seed) -> dict[str, Any]:
 
 
 def _versions_page(ctx: _Ctx, cl) -> PageSpec:
-    return PageSpec(url("versions", id=cl.canonical), "versions", make=partial(_versions_variables, ctx, cl))
+    return PageSpec(
+        url("versions", id=cl.canonical), "versions", make=partial(_versions_variables, ctx, cl),
+        inputs=partial(_versions_inputs, ctx, cl) if ctx.tokens else None,
+    )
+
+
+def _versions_inputs(ctx: _Ctx, cl) -> tuple:
+    """What :func:`_versions_variables` reads: the members' summaries and
+    their alignments with the canonical (small next to the diff markup)."""
+    aligns = ctx.alignments.get(cl.canonical, {})
+    return (_cluster_inputs(ctx, cl.canonical), tuple(aligns.get(m) for m in cl.members))
 
 
 def _versions_variables(ctx: _Ctx, cl) -> dict[str, Any]:
@@ -600,9 +678,14 @@ def _claims_rows(ctx: _Ctx, claims: Iterable[Claim]) -> list[dict[str, Any]]:
     return rows
 
 
-def build_pages(arc: Archive, site_url: str = "") -> list[PageSpec]:
-    """Every page of the site, in a deterministic order."""
-    ctx = _context(arc)
+def build_pages(arc: Archive, site_url: str = "", tokens: Mapping[str, str] | None = None) -> list[PageSpec]:
+    """Every page of the site, in a deterministic order.
+
+    ``tokens`` (optional): for each document, a string that identifies the
+    per-seed result (cleaned document and claims) it comes from — two
+    results with the same token are equal, e.g. the per-seed cache key.  With
+    them, article, raw and versions pages get :meth:`PageSpec.key_inputs`."""
+    ctx = _context(arc, tokens)
     summaries = sorted((_doc_summary(ctx, d) for d in arc.docs), key=_sort_key)
     listed = [s for s in summaries if s["is_canonical"]]
     pages: list[PageSpec] = []
