@@ -348,6 +348,8 @@ class _Ctx:
     copies: dict[str, tuple] = field(default_factory=dict)  # doc_id -> IdenticalCopy records
     extra: dict[str, Any] = field(default_factory=dict)
     tokens: Mapping[str, str] = field(default_factory=dict)  # doc_id -> identity of its per-seed result
+    summaries: dict[str, dict[str, Any]] = field(default_factory=dict)  # doc_id -> _doc_summary, built on first use
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)  # claim id -> _claim_row, built on first use
 
 
 def _context(arc: Archive, tokens: Mapping[str, str] | None = None) -> _Ctx:
@@ -394,6 +396,15 @@ def _context(arc: Archive, tokens: Mapping[str, str] | None = None) -> _Ctx:
 
 
 def _doc_summary(ctx: _Ctx, d: CleanDoc) -> dict[str, Any]:
+    """The article's summary for listings and links: built once per document
+    and shared by every row and page that shows it (never mutated)."""
+    s = ctx.summaries.get(d.doc_id)
+    if s is None:
+        s = ctx.summaries[d.doc_id] = _new_summary(ctx, d)
+    return s
+
+
+def _new_summary(ctx: _Ctx, d: CleanDoc) -> dict[str, Any]:
     cl = ctx.cluster_of.get(d.doc_id)
     return {
         "id": d.doc_id,
@@ -658,24 +669,25 @@ def _diff_html(diff) -> Markup:
 
 
 def _claims_rows(ctx: _Ctx, claims: Iterable[Claim]) -> list[dict[str, Any]]:
-    rows = []
-    for c in claims:
-        ms = ctx.matches_by_claim.get(c.id, ())
-        indep = len({m.other_doc for m in ms if m.independent})
-        d = ctx.docs[c.doc_id]
-        rows.append(
-            {
-                "claim": c,
-                "independent": indep,
-                "appearances": len({m.other_doc for m in ms}),
-                "url": url("article", id=c.doc_id) + f"#claim-{c.id}",
-                "doc": _doc_summary(ctx, d),
-                "speaker_url": url("speaker", slug=_speaker_slug(c.speaker)) if c.speaker else None,
-                "noted": bool(ctx.notes_by_claim.get(c.id)),
-            }
-        )
+    """Listing rows, most independent sources first.  A claim's row is built
+    once and shared by the claims listing and its speaker's (never mutated)."""
+    rows = [ctx.rows.get(c.id) or _claim_row(ctx, c) for c in claims]
     rows.sort(key=lambda r: (-(r["independent"] + 1), -r["appearances"], r["claim"].id))
     return rows
+
+
+def _claim_row(ctx: _Ctx, c: Claim) -> dict[str, Any]:
+    ms = ctx.matches_by_claim.get(c.id, ())
+    row = ctx.rows[c.id] = {
+        "claim": c,
+        "independent": len({m.other_doc for m in ms if m.independent}),
+        "appearances": len({m.other_doc for m in ms}),
+        "url": url("article", id=c.doc_id) + f"#claim-{c.id}",
+        "doc": _doc_summary(ctx, ctx.docs[c.doc_id]),
+        "speaker_url": url("speaker", slug=_speaker_slug(c.speaker)) if c.speaker else None,
+        "noted": bool(ctx.notes_by_claim.get(c.id)),
+    }
+    return row
 
 
 def build_pages(arc: Archive, site_url: str = "", tokens: Mapping[str, str] | None = None) -> list[PageSpec]:
