@@ -434,11 +434,15 @@ def _speaker_slug(name: str) -> str:
     return slugify(name)
 
 
+def _sorted_matches(ctx: _Ctx, c: Claim) -> list[ClaimMatch]:
+    return sorted(ctx.matches_by_claim.get(c.id, ()), key=lambda m: (not m.independent, -m.score, m.other_doc))
+
+
 def _footnotes(ctx: _Ctx, d: CleanDoc) -> list[dict[str, Any]]:
     notes = []
     for n, c in enumerate(ctx.claims_by_doc.get(d.doc_id, ()), 1):
         also = []
-        for m in sorted(ctx.matches_by_claim.get(c.id, ()), key=lambda m: (not m.independent, -m.score, m.other_doc)):
+        for m in _sorted_matches(ctx, c):
             other = ctx.docs.get(m.other_doc)
             oc = ctx.claim_by_id.get(m.other_claim)
             if other is None:
@@ -546,10 +550,13 @@ def _article_inputs(ctx: _Ctx, d: CleanDoc, prev_next: tuple[Any, Any], site_url
     claims = []
     for c in ctx.claims_by_doc.get(d.doc_id, ()):
         also = []
-        for m in ctx.matches_by_claim.get(c.id, ()):
+        # as the footnote shows them: in its order, the score rounded (the
+        # exact scores move a little with every seed added to the archive)
+        for m in _sorted_matches(ctx, c):
             other = ctx.docs.get(m.other_doc)
             oc = ctx.claim_by_id.get(m.other_claim)
-            also.append((m, other.title if other else None, other.meta.publisher if other else None,
+            also.append((m.other_doc, m.other_claim, m.independent, m.relation, round(m.score, 2),
+                         other.title if other else None, other.meta.publisher if other else None,
                          oc.text if oc else None))
         claims.append((c.id, also, ctx.notes_by_claim.get(c.id, ())))
     return (token, claims, _cluster_inputs(ctx, d.doc_id), prev_next, site_url)
