@@ -19,13 +19,13 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import AbstractSet, Callable, Mapping, Sequence
 
 from . import claims as claims_stage
 from . import claims_match
 from . import clean as clean_stage
 from . import versions as versions_stage
-from .models import IdenticalCopy, Alignment, Archive, Claim, CleanDoc, Note, Seed, SkippedSeed, Versions
+from .models import record, IdenticalCopy, Alignment, Archive, Claim, CleanDoc, Note, Seed, SkippedSeed, Versions
 
 # clean() only asks whether a line occurs in at least this many seeds (and
 # whether the archive has at least this many seeds); counts above it are
@@ -35,7 +35,7 @@ from .models import IdenticalCopy, Alignment, Archive, Claim, CleanDoc, Note, Se
 STATS_SATURATION = 2
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SeedResult:
     """Everything the per-seed stages produce for one seed."""
 
@@ -64,12 +64,14 @@ def dedupe(seeds: Sequence[Seed]) -> tuple[list[Seed], list[IdenticalCopy]]:
     return unique, copies
 
 
-def seed_lines(seed: Seed) -> set[str]:
+def seed_lines(seed: Seed) -> frozenset[str]:
+    """The seed's distinct normalised lines, what the statistics count (the
+    edge caches them with the decoded seed: normalising is most of the stage)."""
     text = clean_stage._source_text(seed)
-    return {clean_stage.norm_line(x) for x in text.split("\n") if x.strip()}
+    return frozenset({clean_stage.norm_line(x) for x in text.split("\n") if x.strip()})
 
 
-def _view(lines: set[str], count: Callable[[str], int], n_docs: int) -> clean_stage.LineStats:
+def _view(lines: AbstractSet[str], count: Callable[[str], int], n_docs: int) -> clean_stage.LineStats:
     """The statistics restricted to ``lines`` (a seed's normalised lines),
     counts saturated: what clean() can see of them."""
     counts = []
@@ -80,14 +82,24 @@ def _view(lines: set[str], count: Callable[[str], int], n_docs: int) -> clean_st
     return clean_stage.LineStats(tuple(sorted(counts)), min(n_docs, STATS_SATURATION))
 
 
-def stats_views(seeds: Sequence[Seed]) -> list[clean_stage.LineStats]:
+def stats_views(
+    seeds: Sequence[Seed], lines: Sequence[AbstractSet[str]] | None = None
+) -> list[clean_stage.LineStats]:
     """``seed_stats(s, line_stats(seeds))`` for every seed, each seed's lines
-    normalised once (instead of three times): the statistics stage of a build."""
-    sets = [seed_lines(s) for s in seeds]
+    normalised once (instead of three times): the statistics stage of a build.
+    ``lines``: ``seed_lines(s)`` of every seed, when the caller has them."""
+    sets = [seed_lines(s) for s in seeds] if lines is None else list(lines)
     counts: Counter[str] = Counter()
-    for lines in sets:
-        counts.update(lines)
-    return [_view(lines, counts.__getitem__, len(sets)) for lines in sets]
+    for ls in sets:
+        counts.update(ls)
+    # the lines in more than one seed, saturated; a seed's view is its share
+    # of them (a set intersection instead of a lookup per line)
+    shared = {line: min(c, STATS_SATURATION) for line, c in counts.items() if c > 1}
+    n_docs = min(len(sets), STATS_SATURATION)
+    keys = shared.keys()
+    return [
+        clean_stage.LineStats(tuple(sorted([(line, shared[line]) for line in keys & ls])), n_docs) for ls in sets
+    ]
 
 
 def seed_stats(seed: Seed, stats: clean_stage.LineStats) -> clean_stage.LineStats:
