@@ -52,9 +52,13 @@ class StageCache:
         out: dict[str, Any] = {}
         if self.db is None:
             return out
-        # the values are trees of ~100 containers per seed that all live on:
-        # the cyclic collector, triggered by their allocations, would walk the
-        # growing heap again and again (60 % of loading 10,000 seeds' results)
+        # the values are trees of ~100 containers per seed that all live on
+        # and form no reference cycle: the cyclic collector, triggered by
+        # their allocations, would walk the growing heap again and again (60 %
+        # of loading 10,000 seeds' results), and once re-enabled, walk all of
+        # it once per generation (~2 s more).  So it is paused, and what was
+        # loaded is frozen (gc.freeze: left out of every later pass; reference
+        # counting still frees it).  The build unfreezes at its end (glue.py).
         gc_on = gc.isenabled()
         gc.disable()
         try:
@@ -68,6 +72,7 @@ class StageCache:
             log.warning("cache read failed, recomputing: %s", exc)
         finally:
             if gc_on:
+                gc.freeze()
                 gc.enable()
         return out
 

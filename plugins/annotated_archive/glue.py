@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import logging
 import os
@@ -258,8 +259,6 @@ class ArchiveGenerator(Generator):
         # the cross-archive stages allocate millions of short-lived objects and
         # free them by reference counting: the cyclic collector's passes over
         # the whole heap cost ~25 % of their time, for nothing
-        import gc
-
         gc_on = gc.isenabled()
         gc.disable()
         try:
@@ -342,6 +341,7 @@ def run_pagefind(output_path: str, cache_dir: str | None = None, workers: int | 
 
 
 def _finalized(pelican):
+    gc.unfreeze()  # what the cache loaded was frozen (cache.StageCache._load)
     report, timer = pelican.settings.get("_ANNOTATED_ARCHIVE_REPORT", (None, None))
     if timer is not None:
         timer.t = time.perf_counter()
