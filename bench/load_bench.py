@@ -46,8 +46,8 @@ def _run(seeds_path: Path, work: Path) -> None:
     unique, _copies = pipeline.dedupe(seeds)
     tick("read (list, read, decode or cache)")
     version = code_version()
-    views = pipeline.stats_views(unique, [lines[id(s)] for s in unique])
-    keys = [pipeline.seed_key(s, v, version) for s, v in zip(unique, views)]
+    views = pipeline.stats_views(unique, [lines[id(s)][0] for s in unique])
+    keys = [pipeline.seed_key(s, v, version, lines[id(s)][1]) for s, v in zip(unique, views)]
     tick("stats (views, keys)")
     cached = cache.get_many("seed", keys)
     tick("load per-seed results")

@@ -277,8 +277,8 @@ def test_awkward_names_unique_stable_urls(tmp_path, log_lines):
 def test_colliding_pages_are_a_clear_build_error(tmp_path, monkeypatch, capsys):
     real = glue.build_pages
 
-    def colliding(archive, site_url=""):
-        pages = real(archive, site_url)
+    def colliding(archive, site_url="", **kwargs):
+        pages = real(archive, site_url, **kwargs)
         first = next(p for p in pages if p.template == "article")
         return [*pages, PageSpec(first.save_as, "raw", {})]
 

@@ -33,7 +33,8 @@ def _uncached(folder):
     reader = glue.SeedReader({"SEEDS_PATH": str(folder)})
     loaded = [files.load_seed(p, reader.name_of(p)) for p in files.list_seed_files(folder)]
     seeds = [r for r in loaded if isinstance(r, models.Seed)]
-    return seeds, [r for r in loaded if not isinstance(r, models.Seed)], [pipeline.seed_lines(s) for s in seeds]
+    derived = [(pipeline.seed_lines(s), pipeline.text_digest(s)) for s in seeds]
+    return seeds, [r for r in loaded if not isinstance(r, models.Seed)], derived
 
 
 def _read(folder, cache):
@@ -108,9 +109,12 @@ def test_same_bytes_under_another_name_is_not_a_hit(tmp_path):
     assert (seeds, lines) == (_uncached(folder)[0], _uncached(folder)[2])
 
 
-def test_stats_views_from_given_lines_equal_computed():
+def test_stats_views_and_keys_from_given_lines_and_digests_equal_computed():
     seeds, _ = files.load_seeds(SEEDS)
-    assert pipeline.stats_views(seeds, [pipeline.seed_lines(s) for s in seeds]) == pipeline.stats_views(seeds)
+    views = pipeline.stats_views(seeds)
+    assert pipeline.stats_views(seeds, [pipeline.seed_lines(s) for s in seeds]) == views
+    for s, v in zip(seeds, views):
+        assert pipeline.seed_key(s, v, "c", pipeline.text_digest(s)) == pipeline.seed_key(s, v, "c")
 
 
 def test_record_state_of_wrong_length_is_refused():

@@ -122,17 +122,19 @@ def _read_key(version: str, name: str, data: bytes) -> str:
 
 def _read_all(
     reader: "SeedReader", paths: list[Path], cache: StageCache
-) -> tuple[list[Seed], list[SkippedSeed], dict[int, frozenset[str]]]:
-    """Every seed file decoded, and each decoded seed's normalised lines (for
-    the statistics).  The bytes are read and hashed at every build; decoding
-    them (encoding detection, identity, checks) and normalising the lines
-    costs ~0.4 ms a seed, so a file is decoded only when the cache has no
-    entry for the hash of (read_version(), its name, its bytes): everything
-    ``files.decode_seed`` and ``pipeline.seed_lines`` compute from.  The lines
-    are keyed by ``id()`` of the seed (names may repeat once made safe)."""
+) -> tuple[list[Seed], list[SkippedSeed], dict[int, tuple[frozenset[str], bytes]]]:
+    """Every seed file decoded, and each decoded seed's normalised lines and
+    text digest (for the statistics and the per-seed cache key), keyed by
+    ``id()`` of the seed (names may repeat once made safe).
+
+    The bytes are read and hashed at every build; decoding them (encoding
+    detection, identity, checks) and normalising the lines costs ~0.4 ms a
+    seed, so a file is decoded only when the cache has no entry for the hash
+    of (read_version(), its name, its bytes): everything ``files.decode_seed``,
+    ``pipeline.seed_lines`` and ``pipeline.text_digest`` compute from."""
     seeds: list[Seed] = []
     skipped: list[SkippedSeed] = []
-    lines: dict[int, frozenset[str]] = {}
+    derived_of: dict[int, tuple[frozenset[str], bytes]] = {}
     used: list[str] = []
     version = read_version()
     progress = _Progress("reading seeds", len(paths))
@@ -152,23 +154,23 @@ def _read_all(
                 skipped.append(name)
                 continue
             hit = cached.get(key)
-            if hit is not None:
-                seed, seed_lines = hit
+            if isinstance(hit, tuple) and len(hit) == 3:
+                seed, derived = hit[0], hit[1:]
                 files.warn_unsure(seed)
             else:
                 seed = files.decode_seed(name, data)
                 if not isinstance(seed, Seed):
                     skipped.append(seed)
                     continue
-                seed_lines = pipeline.seed_lines(seed)
-                fresh[key] = (seed, seed_lines)
+                derived = (pipeline.seed_lines(seed), pipeline.text_digest(seed))
+                fresh[key] = (seed, *derived)
             seeds.append(seed)
-            lines[id(seed)] = seed_lines
+            derived_of[id(seed)] = derived
             used.append(key)
         cache.put_many("read", fresh)
         progress.add(len(batch))
     cache.prune("read", used)
-    return seeds, skipped, lines
+    return seeds, skipped, derived_of
 
 
 def _work(batch):
@@ -224,7 +226,7 @@ class ArchiveGenerator(Generator):
         paths = files.list_seed_files(seeds_path)
         cache_dir = self.settings.get("ANNOTATED_ARCHIVE_CACHE")
         cache = StageCache(Path(cache_dir) if cache_dir else None)
-        seeds, skipped, lines = _read_all(SeedReader(self.settings), paths, cache)
+        seeds, skipped, derived = _read_all(SeedReader(self.settings), paths, cache)
         # identical texts have the same identity: published once, the copies
         # named in the log and on the raw page (not an input error: --strict passes)
         unique, copies = pipeline.dedupe(seeds)
@@ -236,8 +238,8 @@ class ArchiveGenerator(Generator):
         timer("read")
 
         version = code_version()
-        views = pipeline.stats_views(unique, [lines[id(s)] for s in unique])
-        keys = [pipeline.seed_key(s, v, version) for s, v in zip(unique, views)]
+        views = pipeline.stats_views(unique, [derived[id(s)][0] for s in unique])
+        keys = [pipeline.seed_key(s, v, version, derived[id(s)][1]) for s, v in zip(unique, views)]
         timer("stats")
         cached = cache.get_many("seed", keys)
         todo = [i for i, k in enumerate(keys) if k not in cached]

@@ -107,13 +107,21 @@ def seed_stats(seed: Seed, stats: clean_stage.LineStats) -> clean_stage.LineStat
     return _view(seed_lines(seed), stats.count, stats.n_docs)
 
 
-def seed_key(seed: Seed, view: clean_stage.LineStats, code_version: str) -> str:
-    """Cache key of a seed's per-seed result: its exact text, its name (shown
-    on pages), what it sees of the statistics, and the code version."""
+def text_digest(seed: Seed) -> bytes:
+    return hashlib.sha256(seed.text.encode("utf-8", "surrogatepass")).digest()
+
+
+def seed_key(seed: Seed, view: clean_stage.LineStats, code_version: str, digest: bytes | None = None) -> str:
+    """Cache key of a seed's per-seed result: its exact text (by its
+    :func:`text_digest`: ``digest`` when the caller has it -- the edge caches
+    it with the decoded seed -- saving a pass over 80 MB of text at 10,000
+    seeds), its name (shown on pages), what it sees of the statistics, and
+    the code version."""
     h = hashlib.sha256()
-    for part in (code_version, seed.kind, seed.name, seed.text, repr(view.counts), str(view.n_docs)):
+    for part in (code_version, seed.kind, seed.name, repr(view.counts), str(view.n_docs)):
         h.update(part.encode("utf-8", "surrogatepass"))
         h.update(b"\0")
+    h.update(text_digest(seed) if digest is None else digest)
     return h.hexdigest()
 
 
