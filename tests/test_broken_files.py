@@ -200,6 +200,25 @@ def test_read_limited_never_blocks_or_raises(tmp_path):
     assert files.read_limited(tmp_path / "gone.txt", 100) == "file disappeared before it could be read"
 
 
+def test_read_limited_reads_what_the_file_holds_when_it_grew_after_stat(tmp_path, monkeypatch):
+    """The read is sized from stat(): a file that grew since is read on, up
+    to the limit, and refused beyond it, as before."""
+    p = tmp_path / "grown.txt"
+    p.write_bytes(b"0123456789" * 3)
+    real_stat = Path.stat
+
+    def stale_stat(self, **kw):  # what stat() said before the file grew to 30 bytes
+        st = real_stat(self, **kw)
+        return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, 5,
+                               st.st_atime, st.st_mtime, st.st_ctime))
+
+    monkeypatch.setattr(Path, "stat", stale_stat)
+    assert files.read_limited(p, 100) == b"0123456789" * 3
+    assert files.read_limited(p, 30) == b"0123456789" * 3
+    assert "it grew while being read" in files.read_limited(p, 29)
+    assert "it grew while being read" in files.read_limited(p, 5)
+
+
 def test_safe_names():
     assert files.safe_name("Київ — ünïcödé with spaces.txt") == "Київ — ünïcödé with spaces.txt"
     assert files.safe_name("a\nb\u202ec.txt") == "a\\u000ab\\u202ec.txt"
@@ -258,8 +277,8 @@ def test_awkward_names_unique_stable_urls(tmp_path, log_lines):
 def test_colliding_pages_are_a_clear_build_error(tmp_path, monkeypatch, capsys):
     real = glue.build_pages
 
-    def colliding(archive, site_url=""):
-        pages = real(archive, site_url)
+    def colliding(archive, site_url="", **kwargs):
+        pages = real(archive, site_url, **kwargs)
         first = next(p for p in pages if p.template == "article")
         return [*pages, PageSpec(first.save_as, "raw", {})]
 

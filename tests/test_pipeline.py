@@ -39,6 +39,12 @@ def test_stats_views_equal_seed_stats_of_line_stats(docs):
     seeds = [read_seed(f"s{i}.txt", ("Title\n" + "\n".join(lines)).encode("utf-8")) for i, lines in enumerate(docs)]
     stats = clean_stage.line_stats(seeds)
     assert pipeline.stats_views(seeds) == [pipeline.seed_stats(s, stats) for s in seeds]
+    saturation = pipeline.STATS_SATURATION
+    try:  # the counting holds for any saturation, not only the one in use
+        for pipeline.STATS_SATURATION in (1, 3, 4):
+            assert pipeline.stats_views(seeds) == [pipeline.seed_stats(s, stats) for s in seeds]
+    finally:
+        pipeline.STATS_SATURATION = saturation
 
 
 def test_stats_views_of_the_seeds_and_fixtures():

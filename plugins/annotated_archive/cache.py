@@ -1,5 +1,5 @@
-"""The cache edge: per-seed stage results and the previous build's manifest,
-in one SQLite file.  Keys include the code version (a hash of the package's
+"""The cache edge: decoded seeds, per-seed stage results, alignments, the
+cross-archive state and the previous build's manifest, in one SQLite file.  Keys include the code version (a hash of the package's
 source), so a code change invalidates every entry.
 
 A broken or unreadable cache is never fatal: it is ignored and rebuilt.
@@ -7,6 +7,7 @@ A broken or unreadable cache is never fatal: it is ignored and rebuilt.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import pickle
@@ -51,6 +52,15 @@ class StageCache:
         out: dict[str, Any] = {}
         if self.db is None:
             return out
+        # the values are trees of ~100 containers per seed that all live on
+        # and form no reference cycle: the cyclic collector, triggered by
+        # their allocations, would walk the growing heap again and again (60 %
+        # of loading 10,000 seeds' results), and once re-enabled, walk all of
+        # it once per generation (~2 s more).  So it is paused, and what was
+        # loaded is frozen (gc.freeze: left out of every later pass; reference
+        # counting still frees it).  The build unfreezes at its end (glue.py).
+        gc_on = gc.isenabled()
+        gc.disable()
         try:
             for sql, params in queries:
                 for k, v in self.db.execute(sql, params):
@@ -60,6 +70,10 @@ class StageCache:
                         pass
         except sqlite3.Error as exc:
             log.warning("cache read failed, recomputing: %s", exc)
+        finally:
+            if gc_on:
+                gc.freeze()
+                gc.enable()
         return out
 
     def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
@@ -94,6 +108,15 @@ class StageCache:
         except sqlite3.Error:
             return
         self.put_many(kind, items)
+
+    def sync_kind(self, kind: str, items: dict[str, Any], stored: Iterable[str] = ()) -> None:
+        """:meth:`replace_kind`, not rewriting the ``stored`` keys: the caller
+        knows their entries hold the values in ``items`` (it loaded them)."""
+        if self.db is None:
+            return
+        stored = set(stored)
+        self.prune(kind, items)
+        self.put_many(kind, {k: v for k, v in items.items() if k not in stored})
 
     def prune(self, kind: str, keep: Iterable[str]) -> None:
         if self.db is None:

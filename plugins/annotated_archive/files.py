@@ -110,7 +110,12 @@ def read_limited(path: Path, limit: int) -> bytes | str:
         with os.fdopen(fd, "rb") as f:
             if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
                 return "not a regular file (replaced while the build ran)"
-            data = f.read(limit + 1)
+            # sized from stat: f.read(limit + 1) would allocate ``limit`` bytes
+            # for every file (a sixth of the read stage at 10,000 seeds)
+            want = min(st.st_size, limit) + 1
+            data = f.read(want)
+            if len(data) == want:  # it grew since stat(): read on, up to the limit
+                data += f.read(limit + 1 - want)
         if len(data) > limit:
             return f"file too large (more than {limit:,} bytes: it grew while being read)"
         return data
@@ -129,15 +134,24 @@ def load_seed(path: Path, name: str | None = None) -> Seed | SkippedSeed:
     data = read_limited(path, LIMITS["max_bytes"])
     if isinstance(data, str):
         return SkippedSeed(name, data)
+    return decode_seed(name, data)
+
+
+def decode_seed(name: str, data: bytes) -> Seed | SkippedSeed:
+    """:func:`read.read_seed`, never raising, and the build log's warning."""
     try:
         seed = read_seed(name, data)
     except Exception as exc:  # noqa: BLE001 - one bad file never stops the build
         return SkippedSeed(name, f"cannot decode: {type(exc).__name__}: {exc}")
+    warn_unsure(seed)
+    return seed
+
+
+def warn_unsure(seed: Seed | SkippedSeed) -> None:
     if isinstance(seed, Seed) and "unsure" in seed.encoding_note:
         # published (the raw page shows the note too), but a reader of the
         # build log should know which files to check by eye
-        log.warning("encoding unsure for %s: %s", name, seed.encoding_note)
-    return seed
+        log.warning("encoding unsure for %s: %s", seed.name, seed.encoding_note)
 
 
 def load_seeds(folder: Path) -> tuple[list[Seed], list[SkippedSeed]]:
