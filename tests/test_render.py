@@ -5,28 +5,60 @@ from __future__ import annotations
 import dataclasses
 
 from annotated_archive import render
-from annotated_archive.render import _paged, page_url
+import re
+
+from hypothesis import assume, given, settings, strategies as st
+
+from annotated_archive.render import _paged
 
 
-def test_page_urls():
-    assert page_url("claims.html", 1) == "claims.html"
-    assert page_url("claims.html", 3) == "claims-3.html"
-    assert page_url("speakers/x-ab12.html", 2) == "speakers/x-ab12-2.html"
+def _listing(keys, per_page=200):
+    return _paged("claims.html", "claims", list(keys), per_page, lambda items: {"page_title": "Claims", "rows": items},
+                  key=str, label=lambda items: f"{items[0]} – {items[-1]}", first={"total": len(keys)})
 
 
 def test_paged_splits_and_links():
-    pages = _paged("claims.html", "claims", list(range(450)), 200, lambda items: {"page_title": "Claims", "rows": items})
-    assert [p.save_as for p in pages] == ["claims.html", "claims-2.html", "claims-3.html"]
-    assert [len(p.variables["rows"]) for p in pages] == [200, 200, 50]
-    assert pages[0].variables["pagination"]["prev"] is None
-    assert pages[0].variables["pagination"]["next"] == "claims-2.html"
-    assert pages[2].variables["pagination"]["offset"] == 400
-    assert pages[1].variables["page_title"] == "Claims (page 2 of 3)"
+    keys = [f"claim-{i}" for i in range(2000)]
+    pages = _listing(keys)
+    assert pages[0].save_as == "claims.html" and pages[0].variables["total"] == 2000
+    assert [r for p in pages for r in p.variables["rows"]] == keys  # every entry once, in order
+    sizes = [len(p.variables["rows"]) for p in pages]
+    assert all(100 <= n <= 800 for n in sizes[:-1]) and 5 <= len(pages) <= 20
+    names = [p.save_as for p in pages]
+    assert len(set(names)) == len(names) and all(re.fullmatch(r"claims-[0-9a-f]{10}\.html", n) for n in names[1:])
+    for k, p in enumerate(pages):
+        pg = p.variables["pagination"]
+        assert pg["prev"] == (names[k - 1] if k else None)
+        assert pg["next"] == (names[k + 1] if k + 1 < len(names) else None)
+        assert pg["first"] == (None if k == 0 else "claims.html")
+        assert ("total" in p.variables) == (k == 0)
+    rows = pages[1].variables["rows"]
+    assert pages[1].variables["page_title"] == f"Claims ({rows[0]} – {rows[-1]})"
+    assert pages[0].variables["page_title"] == "Claims"
 
 
 def test_empty_listing_still_has_one_page():
-    pages = _paged("index.html", "index", [], 200, lambda items: {"rows": items})
-    assert len(pages) == 1 and pages[0].save_as == "index.html"
+    pages = _paged("index.html", "index", [], 200, lambda items: {"rows": items}, key=str)
+    assert len(pages) == 1 and pages[0].save_as == "index.html" and pages[0].variables["rows"] == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 10**6), min_size=0, max_size=400, unique=True), st.integers(0, 400), st.data())
+def test_one_entry_added_changes_few_pages(keys, at, data):
+    """Page breaks come from the entries: adding one changes its own page
+    and its neighbours' links, never the pages further on (fixed-size pages
+    shifted every later page)."""
+    keys = [f"k{k}" for k in keys]
+    new = data.draw(st.text(min_size=1, max_size=8).map(lambda t: "n" + t).filter(lambda t: t not in keys))
+    after = keys[: at % (len(keys) + 1)] + [new] + keys[at % (len(keys) + 1) :]
+    old_pages, new_pages = _listing(keys, 10), _listing(after, 10)
+    assume(all(len(p.variables["rows"]) < 40 for p in old_pages + new_pages))  # no forced break (~e^-7 a page)
+
+    def seen(pages):
+        return {(p.save_as, repr(p.variables)) for p in pages[1:]}  # page 1 holds the total: always changes
+
+    assert len(seen(new_pages) - seen(old_pages)) <= 4
+    assert [r for p in new_pages for r in p.variables["rows"]] == after
 
 
 # ------------------------------------------------ fast paths give the same text

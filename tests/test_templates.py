@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 
 def _meta_lines(site) -> list[str]:
     soup = BeautifulSoup((site / "claims.html").read_text(encoding="utf-8"), "html.parser")
-    return [re.sub(r"\s+", " ", p.get_text()) for p in soup.select("ol.claim-list p.meta")]
+    return [re.sub(r"\s+", " ", p.get_text()) for p in soup.select("ul.claim-list p.meta")]
 
 
 def test_claims_list_separators_are_spaced(site):

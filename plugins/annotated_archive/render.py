@@ -63,34 +63,84 @@ _INVISIBLE = re.compile(
 )
 
 
-# Listings that grow with the archive are split into pages of this many entries.
+# Listings that grow with the archive are split into pages of about this many
+# entries (at least half as many): see _page_ends.
 PER_PAGE = {"index": 200, "publishers": 200, "claims": 200, "speaker": 200}
 
 
-def page_url(base: str, n: int) -> str:
-    """Page ``n`` (1-based) of a listing whose first page is ``base``."""
-    if n == 1:
-        return base
-    stem, dot, ext = base.rpartition(".")
-    return f"{stem}-{n}.{ext}"
+def _hash64(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
 
 
-def _paged(base: str, template: str, items: list, per_page: int, variables) -> list["PageSpec"]:
-    chunks = [items[i : i + per_page] for i in range(0, len(items), per_page)] or [[]]
+def _page_ends(keys: Sequence[str], per_page: int) -> list[int]:
+    """Where a listing's pages end, decided by the entries themselves
+    (content-defined, as in rsync's or borg's chunking): a page ends after
+    an entry whose key hashes to 0 modulo ``per_page / 2``, once it holds
+    at least ``per_page / 2`` entries (or, rarely, when it reaches
+    ``4 * per_page``: a run of ~7 × per_page / 2 entries without a break).
+    An entry added or removed changes its own page (and at most the next
+    one), never the pages after it — with fixed-size pages, one new article
+    shifted every later page of the claims listing (~700 pages at 10,000
+    seeds) and each had to be rendered again."""
+    lo, hi = max(1, per_page // 2), max(1, 4 * per_page)
+    mod = max(1, per_page - lo)
+    ends, size = [], 0
+    for i, k in enumerate(keys):
+        size += 1
+        if size >= hi or (size >= lo and _hash64(k) % mod == 0):
+            ends.append(i + 1)
+            size = 0
+    if size or not ends:
+        ends.append(len(keys))
+    return ends
+
+
+def _page_name(base: str, first_key: str, taken: set[str]) -> str:
+    """A listing page's file, after its first entry (so that it keeps its
+    name while entries come and go elsewhere in the listing)."""
+    stem, _, ext = base.rpartition(".")
+    for size in (5, 16):
+        name = f"{stem}-{hashlib.blake2b(first_key.encode('utf-8', 'surrogatepass'), digest_size=size).hexdigest()}.{ext}"
+        if name not in taken and name != base:
+            return name
+    raise ValueError(f"two pages of {base} start with the same entry {first_key!r}")  # keys are unique
+
+
+def _paged(
+    base: str, template: str, items: list, per_page: int, variables: Callable[[list], dict[str, Any]],
+    key: Callable[[Any], str], label: Callable[[list], str] | None = None, first: dict[str, Any] | None = None,
+) -> list["PageSpec"]:
+    """A listing's pages: ``variables(chunk)`` for each chunk of ``items``
+    (chunks from :func:`_page_ends` over ``key(item)``); the first page is
+    ``base`` and gets ``first`` too (totals: every page would change with
+    them); the others are titled ``page_title (label(chunk))``.  Pages link
+    to the previous, next and first page; no page numbers or running counts,
+    which would change every later page."""
+    ends = _page_ends([key(x) for x in items], per_page)
+    chunks = [items[a:b] for a, b in zip([0, *ends], ends)]
+    names: list[str] = []
+    taken: set[str] = set()
+    for k, chunk in enumerate(chunks):
+        names.append(base if k == 0 else _page_name(base, key(chunk[0]), taken))
+        taken.add(names[-1])
     out = []
-    for k, chunk in enumerate(chunks, 1):
+    for k, chunk in enumerate(chunks):
         v = variables(chunk)
+        if k == 0:
+            v.update(first or {})
+        elif v.get("page_title") and label is not None:
+            v["page_title"] = f"{v['page_title']} ({label(chunk)})"
         v["pagination"] = {
-            "page": k,
-            "pages": len(chunks),
-            "offset": (k - 1) * per_page,
-            "prev": page_url(base, k - 1) if k > 1 else None,
-            "next": page_url(base, k + 1) if k < len(chunks) else None,
+            "prev": names[k - 1] if k > 0 else None,
+            "next": names[k + 1] if k + 1 < len(chunks) else None,
+            "first": base if k > 0 else None,
         }
-        if k > 1 and v.get("page_title"):
-            v["page_title"] = f"{v['page_title']} (page {k} of {len(chunks)})"
-        out.append(PageSpec(page_url(base, k), template, v))
+        out.append(PageSpec(names[k], template, v))
     return out
+
+
+def _span(first: str, last: str) -> str:
+    return first if first == last else f"{first} – {last}"
 
 
 class PageSpec:
@@ -729,9 +779,14 @@ def build_pages(arc: Archive, site_url: str = "", tokens: Mapping[str, str] | No
             groups[month_of(s["date"]) or (s["date"][:4] if s["date"] else "Date unknown")].append(s)
         return list(groups.items())
 
+    def doc_key(s: dict[str, Any]) -> str:
+        return s["id"]
+
     pages += _paged(
         url("index"), "index", listed, PER_PAGE["index"],
-        lambda items: {"page_title": None, "groups": by_month(items), "total": len(arc.docs), "listed": len(listed)},
+        lambda items: {"page_title": "Articles by date", "groups": by_month(items)},
+        key=doc_key, label=lambda items: _span(by_month(items)[0][0], by_month(items)[-1][0]),
+        first={"page_title": None, "total": len(arc.docs), "listed": len(listed)},
     )
 
     def by_publisher(items: list) -> list:
@@ -744,12 +799,20 @@ def build_pages(arc: Archive, site_url: str = "", tokens: Mapping[str, str] | No
     pages += _paged(
         url("publishers"), "publishers", by_pub, PER_PAGE["publishers"],
         lambda items: {"page_title": "By publisher", "groups": by_publisher(items)},
+        key=doc_key, label=lambda items: _span(by_publisher(items)[0][0], by_publisher(items)[-1][0]),
     )
+
+    def row_key(r: dict[str, Any]) -> str:
+        return r["claim"].id
+
+    def sources(items: list) -> str:
+        a, b = items[0]["independent"] + 1, items[-1]["independent"] + 1
+        return f"{_span(str(a), str(b))} independent source{'' if a == b == 1 else 's'}"
 
     rows = _claims_rows(ctx, arc.claims)
     pages += _paged(
         url("claims"), "claims", rows, PER_PAGE["claims"],
-        lambda items: {"page_title": "Claims", "rows": items, "total": len(rows)},
+        lambda items: {"page_title": "Claims", "rows": items}, key=row_key, label=sources, first={"total": len(rows)},
     )
     spk = []
     for name in sorted(ctx.speakers, key=lambda n: (n.lower(), n)):
@@ -759,9 +822,8 @@ def build_pages(arc: Archive, site_url: str = "", tokens: Mapping[str, str] | No
         srows = _claims_rows(ctx, claims)
         pages += _paged(
             url("speaker", slug=slug), "speaker", srows, PER_PAGE["speaker"],
-            lambda items, name=name, roles=roles, n=len(srows): {
-                "page_title": name, "speaker": name, "roles": roles, "rows": items, "total": n,
-            },
+            lambda items, name=name, roles=roles: {"page_title": name, "speaker": name, "roles": roles, "rows": items},
+            key=row_key, label=sources, first={"total": len(srows)},
         )
         spk.append({"name": name, "url": url("speaker", slug=slug), "claims": len(claims), "roles": roles})
     pages.append(PageSpec(url("speakers"), "speakers", {"page_title": "Speakers", "speakers": spk}))
