@@ -42,7 +42,7 @@ def _run(seeds_path: Path, work: Path) -> None:
 
     paths = files.list_seed_files(seeds_path)
     cache = StageCache(work)
-    seeds, skipped, lines = glue._read_all(glue.SeedReader({"SEEDS_PATH": str(seeds_path)}), paths, cache)
+    seeds, skipped, lines = files.read_all(paths, glue.SeedReader({"SEEDS_PATH": str(seeds_path)}).name_of, cache)
     unique, _copies = pipeline.dedupe(seeds)
     tick("read (list, read, decode or cache)")
     version = code_version()

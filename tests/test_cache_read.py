@@ -1,4 +1,4 @@
-"""The read cache (glue._read_all): a decoded seed and its normalised lines
+"""The read cache (files.read_all): a decoded seed and its normalised lines
 come from the cache only for the same name and bytes under the same read
 version, and equal what decoding the file gives."""
 
@@ -38,7 +38,7 @@ def _uncached(folder):
 
 
 def _read(folder, cache):
-    seeds, skipped, lines = glue._read_all(glue.SeedReader({"SEEDS_PATH": str(folder)}), files.list_seed_files(folder), cache)
+    seeds, skipped, lines = files.read_all(files.list_seed_files(folder), glue.SeedReader({"SEEDS_PATH": str(folder)}).name_of, cache)
     return seeds, skipped, [lines[id(s)] for s in seeds]
 
 
@@ -90,7 +90,7 @@ def test_read_version_is_part_of_the_key(tmp_path, monkeypatch):
     cache = StageCache(tmp_path / "cache")
     _read(folder, cache)
     calls = _count_decodes(monkeypatch)
-    monkeypatch.setattr(glue, "read_version", lambda: "another version")
+    monkeypatch.setattr(files, "read_version", lambda: "another version")
     assert _read(folder, cache) == _uncached(folder)
     assert len(calls) == 2 * len(files.list_seed_files(folder))  # every file, in _read and in _uncached
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import hashlib
 import logging
 import os
 import sys
@@ -25,7 +24,6 @@ from . import files
 from .models import Seed, SkippedSeed
 from . import output, pipeline, search_index
 from .cache import StageCache, code_version
-from .read import LIMITS
 from .render import build_pages, neutralise
 
 log = logging.getLogger("annotated_archive")
@@ -94,85 +92,6 @@ class _Progress:
             self.next = self.done + self.step
 
 
-READ_BATCH = 500  # files whose bytes are held at once while their cache entries are looked up
-
-
-def read_version() -> str:
-    """What a decoded seed and its normalised lines are computed from besides
-    the file's name and bytes: the package's code, the Python version (codecs,
-    Unicode tables) and the libraries read.py and html_text.py use."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    libs = []
-    for dist in ("charset-normalizer", "lxml", "trafilatura"):
-        try:
-            libs.append(f"{dist} {version(dist)}")
-        except PackageNotFoundError:
-            libs.append(f"{dist} -")
-    return code_version("\n".join(["read", sys.version, *libs]))
-
-
-def _read_key(version: str, name: str, data: bytes) -> str:
-    h = hashlib.sha256()
-    for part in (version.encode(), name.encode("utf-8", "surrogatepass"), data):
-        h.update(len(part).to_bytes(8, "little"))
-        h.update(part)
-    return h.hexdigest()
-
-
-def _read_all(
-    reader: "SeedReader", paths: list[Path], cache: StageCache
-) -> tuple[list[Seed], list[SkippedSeed], dict[int, tuple[frozenset[str], bytes]]]:
-    """Every seed file decoded, and each decoded seed's normalised lines and
-    text digest (for the statistics and the per-seed cache key), keyed by
-    ``id()`` of the seed (names may repeat once made safe).
-
-    The bytes are read and hashed at every build; decoding them (encoding
-    detection, identity, checks) and normalising the lines costs ~0.4 ms a
-    seed, so a file is decoded only when the cache has no entry for the hash
-    of (read_version(), its name, its bytes): everything ``files.decode_seed``,
-    ``pipeline.seed_lines`` and ``pipeline.text_digest`` compute from."""
-    seeds: list[Seed] = []
-    skipped: list[SkippedSeed] = []
-    derived_of: dict[int, tuple[frozenset[str], bytes]] = {}
-    used: list[str] = []
-    version = read_version()
-    progress = _Progress("reading seeds", len(paths))
-    for at in range(0, len(paths), READ_BATCH):
-        batch = []
-        for p in paths[at : at + READ_BATCH]:
-            name = files.safe_name(reader.name_of(p))
-            data = files.read_limited(p, LIMITS["max_bytes"])
-            if isinstance(data, str):
-                batch.append((SkippedSeed(name, data), None, None))
-            else:
-                batch.append((name, data, _read_key(version, name, data)))
-        cached = cache.get_many("read", [k for _, _, k in batch if k is not None])
-        fresh = {}
-        for name, data, key in batch:
-            if key is None:
-                skipped.append(name)
-                continue
-            hit = cached.get(key)
-            if isinstance(hit, tuple) and len(hit) == 3:
-                seed, derived = hit[0], hit[1:]
-                files.warn_unsure(seed)
-            else:
-                seed = files.decode_seed(name, data)
-                if not isinstance(seed, Seed):
-                    skipped.append(seed)
-                    continue
-                derived = (pipeline.seed_lines(seed), pipeline.text_digest(seed))
-                fresh[key] = (seed, *derived)
-            seeds.append(seed)
-            derived_of[id(seed)] = derived
-            used.append(key)
-        cache.put_many("read", fresh)
-        progress.add(len(batch))
-    cache.prune("read", used)
-    return seeds, skipped, derived_of
-
-
 def _work(batch):
     return [(i, pipeline.process_seed(seed, view)) for i, seed, view in batch]
 
@@ -226,7 +145,8 @@ class ArchiveGenerator(Generator):
         paths = files.list_seed_files(seeds_path)
         cache_dir = self.settings.get("ANNOTATED_ARCHIVE_CACHE")
         cache = StageCache(Path(cache_dir) if cache_dir else None)
-        seeds, skipped, derived = _read_all(SeedReader(self.settings), paths, cache)
+        progress = _Progress("reading seeds", len(paths))
+        seeds, skipped, derived = files.read_all(paths, SeedReader(self.settings).name_of, cache, progress.add)
         # identical texts have the same identity: published once, the copies
         # named in the log and on the raw page (not an input error: --strict passes)
         unique, copies = pipeline.dedupe(seeds)
