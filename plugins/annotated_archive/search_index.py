@@ -756,10 +756,14 @@ def _element_end(page: bytes, tag: bytes, start: int) -> int | None:
 def _without_ignored(body: bytes) -> bytes:
     """``body`` with every ``data-pagefind-ignore`` element replaced by what
     Pagefind still takes from it: the whole elements inside it (itself
-    included) that carry a filter, metadata or sort key; nothing for
-    ``data-pagefind-ignore="all"``.  The words of an ignored element are not
-    indexed, so they are not part of the key either (the "also reported by"
-    lists of the footnotes change when other articles are added)."""
+    included) that carry a filter, metadata or sort key, between ``\\0``
+    marks (so they cannot pass for indexed elements); nothing for
+    ``data-pagefind-ignore="all"`` or an ignored element without them.  The
+    words of an ignored element are not indexed, so they are not part of
+    the key either (the "also reported by" lists of the footnotes change
+    when other articles are added); nor is the place of one without
+    filters: Pagefind joins the text on both sides as if it were not there
+    (``a<span data-pagefind-ignore>x</span>b`` reads "ab")."""
     out: list[bytes] = []
     pos = i = 0
     while (k := body.find(IGNORE, i)) >= 0:
@@ -776,11 +780,33 @@ def _without_ignored(body: bytes) -> bytes:
         out.append(body[pos:start])
         seg = body[start:end]
         if not (value and value[1] == b"all") and seg.count(b"data-pagefind-") > 1:
-            for c in _CAPTURED.finditer(seg):
-                out.append(seg[c.start() : _element_end(seg, c[1], c.end()) or c.end()])
+            captured = [seg[c.start() : _element_end(seg, c[1], c.end()) or c.end()] for c in _CAPTURED.finditer(seg)]
+            if captured:
+                out.append(b"\0" + b"\0".join(captured) + b"\0")
         pos = i = end
     out.append(body[pos:])
-    return b"\0".join(out)
+    return b"".join(out)
+
+
+# An opening or closing tag (quoted attribute values may hold ">"), and the
+# whitespace Pagefind treats as one space between words.
+_TAG_SPLIT = re.compile(rb"""(<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>)""")
+_SPACES = re.compile(rb"[ \t\n\r\f\v]+")
+
+
+def _squeezed(body: bytes) -> bytes:
+    """``body`` with every run of whitespace in its text (not inside a tag)
+    made one space.  Pagefind reads text as whitespace-separated words and
+    normalises the whitespace of the excerpt, anchor texts, filters and
+    metadata it stores, so the key need not tell "a \\n  b" from "a b"
+    (how much whitespace is left where an ignored element was taken out
+    changes when other articles are added).  Whether there is whitespace
+    still counts ("a<b>b</b>" is one word), and inside tags nothing is
+    changed (an image's ``alt``, a metadata value, are kept as written)."""
+    parts = _TAG_SPLIT.split(body)
+    sub = _SPACES.sub
+    parts[0::2] = [sub(b" ", t) for t in parts[0::2]]
+    return b"".join(parts)
 
 
 def indexed_part(page: bytes) -> bytes:
@@ -798,7 +824,8 @@ def indexed_part(page: bytes) -> bytes:
         return page
     outside = page[: m.start()] + page[end:]
     html_tag = _HTML_TAG.search(page)
-    return b"\0".join([html_tag[0] if html_tag else b"", _without_ignored(page[m.start() : end]), *_TAGGED.findall(outside)])
+    body = _squeezed(_without_ignored(page[m.start() : end]))
+    return b"\0".join([html_tag[0] if html_tag else b"", body, *_TAGGED.findall(outside)])
 
 
 def _shard_key(site: Path, files: list[str], version: str,
