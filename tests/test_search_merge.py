@@ -5,6 +5,7 @@ cold build gives; the shard key sees every change Pagefind would see."""
 from __future__ import annotations
 
 import gc
+import gzip
 import json
 import random
 import re
@@ -244,3 +245,23 @@ def test_shard_key_ignores_only_what_pagefind_ignores(tmp_path):
     r = si.build(sites[1], tmp_path / "cache1", 2)
     assert r.ok and r.rebuilt == len(_DIFFERENT)  # one shard per page changed
     assert _files(sites[0] / "pagefind") == _files(sites[1] / "pagefind")
+
+
+def test_merged_files_made_another_way_are_not_kept(site, tmp_path, monkeypatch):
+    """The merged files are named by a hash of their content, not of their
+    bytes: after a change of compression level a warm rebuild must not keep
+    the old files (it would differ from a cold build)."""
+    s = _make_site(site, tmp_path / "s", 20)
+    monkeypatch.setattr(si, "GZIP_LEVEL", 9)
+    assert si.build(s, tmp_path / "cache", 2).ok
+    old = _files(s / "pagefind")
+    monkeypatch.setattr(si, "GZIP_LEVEL", 1)
+    r = si.build(s, tmp_path / "cache", 2)
+    assert r.ok and r.rebuilt == 0
+    warm = _files(s / "pagefind")
+    cold_site = tmp_path / "cold"
+    shutil.copytree(s / "articles", cold_site / "articles")
+    assert si.build(cold_site, tmp_path / "cold-cache", 2).ok
+    assert _files(cold_site / "pagefind") == warm != old
+    assert {k: gzip.decompress(v) for k, v in warm.items() if k.startswith("index/")} \
+        == {k: gzip.decompress(v) for k, v in old.items() if k.startswith("index/")}

@@ -63,7 +63,10 @@ TIMEOUT = 1800  # seconds, per Pagefind run
 CACHE_KIND = "search-shards"  # folder in the cache
 CACHE_FORMAT = 1  # bump when a shard's Pagefind output must be made again
 WORDS_FORMAT = 2  # bump when the parsed word lists kept beside a shard change (they are parsed again)
-STAMP = "shards.json"  # in the merged folder: the shards it was merged from
+STAMP = "shards.json"  # in the merged folder: the shards it was merged from (and how)
+# bump when the merged files' bytes change for the same content (their names
+# hash the content, so files an older merge left would be kept)
+MERGED_FORMAT = 1
 DIGESTS = "pages.json"  # in the cache folder: each article page's digests (whole, indexed part)
 
 
@@ -953,11 +956,15 @@ def _sharded(site: Path, groups: dict[str, list[str]], cache: Path | None, worke
         merged = root / "merged"
         stamp = merged / STAMP
         state = json.loads(stamp.read_text("utf-8")) if stamp.is_file() else None
+        how = [MERGED_FORMAT, GZIP_LEVEL]
+        if state is None or state.get("format") != how:
+            shutil.rmtree(merged, ignore_errors=True)  # nothing in it can be reused
+            state = None
         if state is None or state.get("shards") != names:
             stamp.unlink(missing_ok=True)
             fragments = merge(shards, merged)
             prefix = str(root) + os.sep
-            state = {"shards": names, "fragments": {
+            state = {"shards": names, "format": how, "fragments": {
                 k: v[len(prefix):] if v.startswith(prefix) else Path(v).relative_to(root).as_posix()
                 for k, v in fragments.items()}}
             tmp_stamp = merged / (STAMP + ".tmp")
