@@ -3,11 +3,12 @@
     python bench/search_rebuild_bench.py BEFORE_SITE AFTER_SITE [--work DIR]
 
 Copies (hard links) the article pages of ``BEFORE_SITE`` into ``WORK/site``,
-indexes them with ``search_index.build`` into an empty cache (untimed), then
+indexes them with ``search_index.build`` into an empty cache ("cold"), then
 swaps in the article pages of ``AFTER_SITE`` (e.g. the same archive with
-one more seed) and times ``search_index.build`` again: CPU seconds of this
-process (its gzip threads included) and, apart, of Pagefind; the number of
-shards re-indexed.
+one more seed) and indexes again ("rebuild"), then once more with nothing
+changed.  Each: CPU seconds of this process (its gzip threads included) and,
+apart, of Pagefind; the number of shards re-indexed.  Wall times are shown
+too but mean little on a shared machine.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ sys.path.insert(0, str(ROOT / "plugins"))
 from annotated_archive import search_index  # noqa: E402
 
 
-def _cpu() -> tuple[float, float]:
+def _cpu() -> tuple[float, float, float]:
+    """CPU seconds: this process (user, system), Pagefind (user + system)."""
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+    return me.ru_utime, me.ru_stime, kids.ru_utime + kids.ru_stime
 
 
 def _articles(src: Path, site: Path) -> None:
@@ -49,18 +51,14 @@ def main() -> None:
         shutil.rmtree(args.work)
     site, cache = args.work / "site", args.work / "cache"
     _articles(args.before, site)
-    r = search_index.build(site, cache, args.workers)
-    print(f"before: {r.pages} pages, {r.rebuilt}/{r.shards} shards indexed (cold, untimed)")
-    _articles(args.after, site)
-    (py0, pf0), t0 = _cpu(), time.perf_counter()
-    r = search_index.build(site, cache, args.workers)
-    (py1, pf1), t1 = _cpu(), time.perf_counter()
-    print(f"after:  {r.pages} pages, {r.rebuilt}/{r.shards} shards re-indexed")
-    print(f"rebuild: Python {py1 - py0:.2f} s CPU, Pagefind {pf1 - pf0:.2f} s CPU, {t1 - t0:.2f} s wall")
-    (py0, pf0), t0 = _cpu(), time.perf_counter()
-    r = search_index.build(site, cache, args.workers)
-    (py1, pf1), t1 = _cpu(), time.perf_counter()
-    print(f"again, nothing changed ({r.rebuilt} re-indexed): Python {py1 - py0:.2f} s CPU, {t1 - t0:.2f} s wall")
+    for label in ("cold", "rebuild", "again, nothing changed"):
+        if label == "rebuild":
+            _articles(args.after, site)
+        (u0, s0, pf0), t0 = _cpu(), time.perf_counter()
+        r = search_index.build(site, cache, args.workers)
+        (u1, s1, pf1), t1 = _cpu(), time.perf_counter()
+        print(f"{label}: {r.pages} pages, {r.rebuilt}/{r.shards} shards re-indexed; Python {u1 - u0 + s1 - s0:.2f} s CPU"
+              f" (user {u1 - u0:.2f}, system {s1 - s0:.2f}), Pagefind {pf1 - pf0:.2f} s CPU, {t1 - t0:.2f} s wall")
 
 
 if __name__ == "__main__":
