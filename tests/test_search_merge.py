@@ -5,6 +5,7 @@ cold build gives; the shard key sees every change Pagefind would see."""
 from __future__ import annotations
 
 import gc
+import gzip
 import json
 import random
 import re
@@ -179,3 +180,88 @@ def test_bundle_sync_repairs_the_output_and_leaves_linked_files_alone(site, tmp_
     assert r.ok and r.rebuilt == 0
     assert _files(bundle) == want
     assert {rel: (bundle / rel).stat().st_ino for rel in want} == inodes  # linked to the cache again
+
+
+def _page(body: str) -> bytes:
+    return (f'<html lang="en"><head><title>x</title></head><body><nav>prev</nav>'
+            f'<article data-pagefind-body><h1 id="title">T</h1>{body}<p id="z">end</p></article></body></html>').encode()
+
+
+# Pairs of article bodies the shard key takes for one: Pagefind indexes them alike.
+_SAME = [
+    # how much whitespace, of which kind (left where ignored elements were taken out)
+    ('<ol><li id="fn-1"><p>a  b</p>\n\n   <p data-pagefind-ignore>Not found.</p>  \n<p data-pagefind-ignore>back</p>\n</li></ol>',
+     '<ol><li id="fn-1"><p>a b</p>\n  <p data-pagefind-ignore>Also:</p>\n  <ul data-pagefind-ignore><li>A</li></ul>\n'
+     '<p data-pagefind-ignore>back</p> </li></ol>'),
+    ('<p id="p1">w1 \t\n w2 <span id="s">  q\n\nr  </span></p>', '<p id="p1">w1 w2 <span id="s"> q r </span></p>'),
+    # an ignored element is as if it were not there, words joined
+    ('<p id="p1">a<span data-pagefind-ignore>x</span>b</p>', '<p id="p1">ab</p>'),
+    ('<p>a</p><div data-pagefind-ignore><p>x</p></div><p>b</p>', '<p>a</p><p>b</p>'),
+    # filters and metadata are stored with their whitespace normalised
+    ('<span data-pagefind-meta="author"><b>a</b>   <b>c</b></span><span data-pagefind-filter="pub">  x \n y </span>'
+     '<span data-pagefind-ignore data-pagefind-meta="date"> <time>1  May</time></span>',
+     '<span data-pagefind-meta="author"><b>a</b> <b>c</b></span><span data-pagefind-filter="pub"> x y </span>'
+     '<span data-pagefind-ignore data-pagefind-meta="date"> <time>1 May</time></span>'),
+]
+# ... and pairs it must tell apart (Pagefind does)
+_DIFFERENT = [
+    ('<p>a<b>b</b></p>', '<p>a <b>b</b></p>'),  # one word or two
+    ('<img src="i.png" alt="x   y"><p>t</p>', '<img src="i.png" alt="x y"><p>t</p>'),  # an attribute is kept as written
+    ('<img src="i.png" alt="a > b   c"><p>t</p>', '<img src="i.png" alt="a > b c"><p>t</p>'),
+    # a filter inside an ignored element is not a searched word; outside, it is
+    ('<div data-pagefind-ignore>x <b data-pagefind-filter="speaker">Ann</b></div>', '<b data-pagefind-filter="speaker">Ann</b>'),
+]
+
+
+def test_shard_key_ignores_only_what_pagefind_ignores(tmp_path):
+    """Whitespace in text and the places of ignored elements are left out of
+    the key (one new article changed them in three other articles' footnotes,
+    re-indexing three more shards); proven here by Pagefind itself: the pairs
+    the key takes for one give byte-identical bundles, the others do not."""
+    sites = []
+    for side in (0, 1):
+        site = tmp_path / f"s{side}"
+        (site / "articles").mkdir(parents=True)
+        for i, pair in enumerate(_SAME + _DIFFERENT):
+            (site / "articles" / f"{HEX[i % 16]}{i:011x}.html").write_bytes(_page(pair[side]))
+        r = si.build(site, tmp_path / f"cache{side}", 2)
+        assert r.ok and r.merged and r.pages == len(_SAME) + len(_DIFFERENT)
+        sites.append(site)
+    for a, b in _SAME:
+        assert si.indexed_part(_page(a)) == si.indexed_part(_page(b)), (a, b)
+    for a, b in _DIFFERENT:
+        assert si.indexed_part(_page(a)) != si.indexed_part(_page(b)), (a, b)
+    fragments = []
+    for site in sites:
+        bundle = site / "pagefind"
+        fragments.append({json.loads(si._read_file(p))["url"]: si._read_file(p) for p in (bundle / "fragment").iterdir()})
+    for i, _pair in enumerate(_SAME + _DIFFERENT):
+        url = f"/articles/{HEX[i % 16]}{i:011x}.html"
+        assert (fragments[0][url] == fragments[1][url]) == (i < len(_SAME)), url
+
+    # with the different pages alike, the whole bundles are byte-identical
+    for i, (a, _b) in enumerate(_DIFFERENT, len(_SAME)):
+        (sites[1] / "articles" / f"{HEX[i % 16]}{i:011x}.html").write_bytes(_page(a))
+    r = si.build(sites[1], tmp_path / "cache1", 2)
+    assert r.ok and r.rebuilt == len(_DIFFERENT)  # one shard per page changed
+    assert _files(sites[0] / "pagefind") == _files(sites[1] / "pagefind")
+
+
+def test_merged_files_made_another_way_are_not_kept(site, tmp_path, monkeypatch):
+    """The merged files are named by a hash of their content, not of their
+    bytes: after a change of compression level a warm rebuild must not keep
+    the old files (it would differ from a cold build)."""
+    s = _make_site(site, tmp_path / "s", 20)
+    monkeypatch.setattr(si, "GZIP_LEVEL", 9)
+    assert si.build(s, tmp_path / "cache", 2).ok
+    old = _files(s / "pagefind")
+    monkeypatch.setattr(si, "GZIP_LEVEL", 1)
+    r = si.build(s, tmp_path / "cache", 2)
+    assert r.ok and r.rebuilt == 0
+    warm = _files(s / "pagefind")
+    cold_site = tmp_path / "cold"
+    shutil.copytree(s / "articles", cold_site / "articles")
+    assert si.build(cold_site, tmp_path / "cold-cache", 2).ok
+    assert _files(cold_site / "pagefind") == warm != old
+    assert {k: gzip.decompress(v) for k, v in warm.items() if k.startswith("index/")} \
+        == {k: gzip.decompress(v) for k, v in old.items() if k.startswith("index/")}

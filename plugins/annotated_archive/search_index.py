@@ -63,7 +63,10 @@ TIMEOUT = 1800  # seconds, per Pagefind run
 CACHE_KIND = "search-shards"  # folder in the cache
 CACHE_FORMAT = 1  # bump when a shard's Pagefind output must be made again
 WORDS_FORMAT = 2  # bump when the parsed word lists kept beside a shard change (they are parsed again)
-STAMP = "shards.json"  # in the merged folder: the shards it was merged from
+STAMP = "shards.json"  # in the merged folder: the shards it was merged from (and how)
+# bump when the merged files' bytes change for the same content (their names
+# hash the content, so files an older merge left would be kept)
+MERGED_FORMAT = 1
 DIGESTS = "pages.json"  # in the cache folder: each article page's digests (whole, indexed part)
 
 
@@ -756,10 +759,14 @@ def _element_end(page: bytes, tag: bytes, start: int) -> int | None:
 def _without_ignored(body: bytes) -> bytes:
     """``body`` with every ``data-pagefind-ignore`` element replaced by what
     Pagefind still takes from it: the whole elements inside it (itself
-    included) that carry a filter, metadata or sort key; nothing for
-    ``data-pagefind-ignore="all"``.  The words of an ignored element are not
-    indexed, so they are not part of the key either (the "also reported by"
-    lists of the footnotes change when other articles are added)."""
+    included) that carry a filter, metadata or sort key, between ``\\0``
+    marks (so they cannot pass for indexed elements); nothing for
+    ``data-pagefind-ignore="all"`` or an ignored element without them.  The
+    words of an ignored element are not indexed, so they are not part of
+    the key either (the "also reported by" lists of the footnotes change
+    when other articles are added); nor is the place of one without
+    filters: Pagefind joins the text on both sides as if it were not there
+    (``a<span data-pagefind-ignore>x</span>b`` reads "ab")."""
     out: list[bytes] = []
     pos = i = 0
     while (k := body.find(IGNORE, i)) >= 0:
@@ -776,11 +783,33 @@ def _without_ignored(body: bytes) -> bytes:
         out.append(body[pos:start])
         seg = body[start:end]
         if not (value and value[1] == b"all") and seg.count(b"data-pagefind-") > 1:
-            for c in _CAPTURED.finditer(seg):
-                out.append(seg[c.start() : _element_end(seg, c[1], c.end()) or c.end()])
+            captured = [seg[c.start() : _element_end(seg, c[1], c.end()) or c.end()] for c in _CAPTURED.finditer(seg)]
+            if captured:
+                out.append(b"\0" + b"\0".join(captured) + b"\0")
         pos = i = end
     out.append(body[pos:])
-    return b"\0".join(out)
+    return b"".join(out)
+
+
+# An opening or closing tag (quoted attribute values may hold ">"), and the
+# whitespace Pagefind treats as one space between words.
+_TAG_SPLIT = re.compile(rb"""(<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>)""")
+_SPACES = re.compile(rb"[ \t\n\r\f\v]+")
+
+
+def _squeezed(body: bytes) -> bytes:
+    """``body`` with every run of whitespace in its text (not inside a tag)
+    made one space.  Pagefind reads text as whitespace-separated words and
+    normalises the whitespace of the excerpt, anchor texts, filters and
+    metadata it stores, so the key need not tell "a \\n  b" from "a b"
+    (how much whitespace is left where an ignored element was taken out
+    changes when other articles are added).  Whether there is whitespace
+    still counts ("a<b>b</b>" is one word), and inside tags nothing is
+    changed (an image's ``alt``, a metadata value, are kept as written)."""
+    parts = _TAG_SPLIT.split(body)
+    sub = _SPACES.sub
+    parts[0::2] = [sub(b" ", t) for t in parts[0::2]]
+    return b"".join(parts)
 
 
 def indexed_part(page: bytes) -> bytes:
@@ -798,7 +827,8 @@ def indexed_part(page: bytes) -> bytes:
         return page
     outside = page[: m.start()] + page[end:]
     html_tag = _HTML_TAG.search(page)
-    return b"\0".join([html_tag[0] if html_tag else b"", _without_ignored(page[m.start() : end]), *_TAGGED.findall(outside)])
+    body = _squeezed(_without_ignored(page[m.start() : end]))
+    return b"\0".join([html_tag[0] if html_tag else b"", body, *_TAGGED.findall(outside)])
 
 
 def _shard_key(site: Path, files: list[str], version: str,
@@ -926,11 +956,15 @@ def _sharded(site: Path, groups: dict[str, list[str]], cache: Path | None, worke
         merged = root / "merged"
         stamp = merged / STAMP
         state = json.loads(stamp.read_text("utf-8")) if stamp.is_file() else None
+        how = [MERGED_FORMAT, GZIP_LEVEL]
+        if state is None or state.get("format") != how:
+            shutil.rmtree(merged, ignore_errors=True)  # nothing in it can be reused
+            state = None
         if state is None or state.get("shards") != names:
             stamp.unlink(missing_ok=True)
             fragments = merge(shards, merged)
             prefix = str(root) + os.sep
-            state = {"shards": names, "fragments": {
+            state = {"shards": names, "format": how, "fragments": {
                 k: v[len(prefix):] if v.startswith(prefix) else Path(v).relative_to(root).as_posix()
                 for k, v in fragments.items()}}
             tmp_stamp = merged / (STAMP + ".tmp")
