@@ -15,7 +15,7 @@ import unicodedata
 from bisect import bisect_left
 from heapq import nsmallest
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -327,56 +327,282 @@ def candidate_pairs(preps: Sequence[_Prepared], doc_of: Sequence[str]) -> set[tu
 
 def _candidate_codes(feats: Sequence[ClaimFeatures], doc_of: Sequence[str]) -> np.ndarray:
     """:func:`candidate_pairs` as sorted codes ``i * n + j`` (int64)."""
-    n = len(feats)
-    none = np.zeros(0, dtype=np.int64)
-    if n < 2:
-        return none
-    # document frequency of every shingle, per occurrence (claims hold each once)
-    lens = np.fromiter((len(f.shh) // 8 for f in feats), dtype=np.int64, count=n)
-    H = np.frombuffer(b"".join(f.shh for f in feats), dtype="<i8")
-    if not len(H):
-        return none
-    CL = np.repeat(np.arange(n, dtype=np.int64), lens)
-    POS = np.arange(len(H), dtype=np.int64) - np.repeat(np.cumsum(lens) - lens, lens)  # the strings' order
-    _, sid, counts = np.unique(H, return_inverse=True, return_counts=True)
-    DF = counts[sid]
-    # each claim's probes: its ``probe`` rarest shingles of df 2..max_df (ties: the strings' order)
-    long_enough = np.fromiter((len(f.toks) >= MATCH_RULES["min_tokens"] for f in feats), dtype=bool, count=n)
-    idx = np.flatnonzero(long_enough[CL] & (DF >= 2) & (DF <= MATCH_RULES["max_df"]))
+    docs: dict[str, int] = {}
+    doc_num = np.array([docs.setdefault(d, len(docs)) for d in doc_of], dtype=np.int64)
+    return _cold_counts((), feats, doc_num, False).codes
+
+
+def _count_rules() -> tuple:
+    """The rules the counts kept in a :class:`MatchState` depend on."""
+    return tuple(MATCH_RULES[k] for k in ("min_tokens", "probe", "max_df", "min_shared", "min_shared_rare_df"))
+
+
+class _Counts:
+    """The archive-wide counts of one corroboration, kept in its
+    :class:`MatchState` so that the next one updates them by the claims
+    added and removed instead of counting again.  Claim k (in the order of
+    the call) is ``ids[k]`` (claim key and document).
+
+    * tokens: ``thash`` the distinct token hashes (sorted), ``tdf`` their
+      document frequencies, ``tstr`` their strings (to tell a hash collision
+      of a new token); ``tlen[k]`` claim k's number of distinct tokens,
+      ``tid`` their indexes in ``thash``, claim after claim (as ``tfh``);
+    * shingles: every (hash, claim) occurrence, sorted (``sh_h``, ``sh_o``):
+      document frequencies and the claims holding a shingle;
+    * probes: every claim's probed shingles as (hash, claim), sorted
+      (``pr_h``, ``pr_o``);
+    * ``codes``: the candidate pairs ``i * n + j`` (i < j), sorted.
+
+    A function of the claims only (the same whatever the history of the
+    state it was updated from: tests/test_claims_props.py)."""
+
+    __slots__ = ("rules", "ids", "tlen", "tid", "thash", "tdf", "tstr", "sh_h", "sh_o", "pr_h", "pr_o", "codes")
+
+    def __init__(self, rules, ids, tlen, tid, thash, tdf, tstr, sh_h, sh_o, pr_h, pr_o, codes):
+        self.rules, self.ids, self.tlen, self.tid = rules, tuple(ids), tlen, tid
+        self.thash, self.tdf, self.tstr = thash, tdf, tuple(tstr)
+        self.sh_h, self.sh_o, self.pr_h, self.pr_o, self.codes = sh_h, sh_o, pr_h, pr_o, codes
+
+    def __getstate__(self):
+        return tuple(getattr(self, k) for k in self.__slots__)
+
+    def __setstate__(self, state):
+        for k, v in zip(self.__slots__, state):
+            setattr(self, k, v)
+
+    def __eq__(self, other):
+        if not isinstance(other, _Counts):
+            return NotImplemented
+        same = lambda x, y: np.array_equal(x, y) if isinstance(x, np.ndarray) else x == y  # noqa: E731
+        return all(same(getattr(self, k), getattr(other, k)) for k in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _probe_select(CL: np.ndarray, DF: np.ndarray, long_enough: np.ndarray) -> np.ndarray:
+    """Indexes of the probes among shingle occurrences (claims ``CL``
+    ascending, each claim's shingles in the strings' order, ``DF`` their
+    document frequencies, ``long_enough`` per occurrence): each claim's
+    ``probe`` rarest shingles of df 2..max_df (ties: the strings' order)."""
+    idx = np.flatnonzero(long_enough & (DF >= 2) & (DF <= MATCH_RULES["max_df"]))
     if not len(idx):
-        return none
+        return idx
     # idx ascends, i.e. is in (claim, position) order: a stable sort by
     # (claim, df) orders it by (claim, df, position)
     idx = idx[np.argsort(CL[idx] * (MATCH_RULES["max_df"] + 1) + DF[idx], kind="stable")]
     cl = CL[idx]
     first = np.flatnonzero(np.r_[True, cl[1:] != cl[:-1]])
     rank = np.arange(len(idx)) - np.repeat(first, np.diff(np.r_[first, len(idx)]))
-    probes = idx[rank < MATCH_RULES["probe"]]
+    return idx[rank < MATCH_RULES["probe"]]
+
+
+def _keep_pairs(code: np.ndarray, very_rare: np.ndarray) -> np.ndarray:
+    """Candidate codes from one entry per (pair, shared probed shingle):
+    at least ``min_shared`` shared, or one of them very rare.  Sorted."""
+    uniq, inv, shared = np.unique(code, return_inverse=True, return_counts=True)
+    rare_hit = np.bincount(inv.reshape(-1), weights=very_rare, minlength=len(uniq)) > 0
+    return uniq[(shared >= MATCH_RULES["min_shared"]) | rare_hit]
+
+
+def _lengths(blobs: Iterable[bytes], count: int) -> np.ndarray:
+    return np.fromiter((len(b) // 8 for b in blobs), dtype=np.int64, count=count)
+
+
+def _cold_counts(ids: Sequence[str], feats: Sequence[ClaimFeatures], doc_num: np.ndarray, strings: bool = True) -> _Counts:
+    """The counts of the claims, from scratch (``tstr`` only with
+    ``strings``)."""
+    n = len(feats)
+    i64 = np.int64
+    # tokens: document frequencies counted with numpy over the hashes
+    tlen = _lengths((f.tfh for f in feats), n)
+    th = np.frombuffer(b"".join(f.tfh for f in feats), dtype="<i8")
+    thash, first, tid, tdf = np.unique(th, return_index=True, return_inverse=True, return_counts=True)
+    tstr: list[str] = []
+    if strings and len(thash):
+        owner = np.repeat(np.arange(n, dtype=i64), tlen)[first]
+        local = first - np.r_[0, np.cumsum(tlen)][owner]
+        distinct: dict[int, list[str]] = {}
+        for k, j in zip(owner.tolist(), local.tolist()):
+            toks = distinct.get(k)
+            if toks is None:
+                toks = distinct[k] = list(dict.fromkeys(feats[k].toks))
+            tstr.append(toks[j])
+    # shingles: every occurrence, sorted by (hash, claim)
+    slen = _lengths((f.shh for f in feats), n)
+    H = np.frombuffer(b"".join(f.shh for f in feats), dtype="<i8")
+    CL = np.repeat(np.arange(n, dtype=i64), slen)
+    order = np.argsort(H, kind="stable")  # claims ascending within a hash
+    sh_h, sh_o = H[order], CL[order]
+    head = np.r_[True, sh_h[1:] != sh_h[:-1]] if len(H) else np.zeros(0, dtype=bool)
+    starts = np.flatnonzero(head)
+    counts = np.diff(np.r_[starts, len(H)])
+    sid = np.empty(len(H), dtype=i64)
+    sid[order] = np.cumsum(head) - 1
+    DF = counts[sid]
+    long_enough = np.fromiter((len(f.toks) >= MATCH_RULES["min_tokens"] for f in feats), dtype=bool, count=n)
+    probes = _probe_select(CL, DF, long_enough[CL])
     # every pair of claims probing one shingle (claims ascending within a
     # shingle: i < j), then counted per pair
-    S = sid[probes].astype(np.int64)
-    C = CL[probes]
+    S, C = sid[probes], CL[probes]
     order = np.lexsort((C, S))
     S, C = S[order], C[order]
-    starts = np.flatnonzero(np.r_[True, S[1:] != S[:-1]])
-    ends = np.r_[starts[1:], len(S)]
+    pr_h, pr_o = sh_h[starts[S]], C
+    starts = np.flatnonzero(np.r_[True, S[1:] != S[:-1]]) if len(S) else np.zeros(0, dtype=i64)
+    ends = np.r_[starts[1:], len(S)].astype(i64)
     after = np.repeat(ends, ends - starts) - np.arange(len(S)) - 1  # later claims in the same shingle group
     total = int(after.sum())
-    if not total:
-        return none
     a = np.repeat(np.arange(len(S)), after)
     b = a + 1 + np.arange(total) - np.repeat(np.cumsum(after) - after, after)
-    docs: dict[str, int] = {}
-    doc_num = np.array([docs.setdefault(d, len(docs)) for d in doc_of], dtype=np.int64)
     ci, cj = C[a], C[b]
     other = doc_num[ci] != doc_num[cj]
-    ci, cj = ci[other], cj[other]
-    very_rare = counts[S[a[other]]] <= MATCH_RULES["min_shared_rare_df"]
-    code = ci * n + cj
-    uniq, inv, shared = np.unique(code, return_inverse=True, return_counts=True)
-    rare_hit = np.bincount(inv, weights=very_rare, minlength=len(uniq)) > 0
-    keep = uniq[(shared >= MATCH_RULES["min_shared"]) | rare_hit]
-    return keep  # np.unique: sorted
+    codes = _keep_pairs(ci[other] * n + cj[other], counts[S[a[other]]] <= MATCH_RULES["min_shared_rare_df"])
+    i32 = np.int32
+    return _Counts(_count_rules(), ids, tlen.astype(i32), tid.reshape(-1).astype(i32), thash, tdf, tstr,
+                   sh_h, sh_o.astype(i32), pr_h, pr_o.astype(i32), codes.astype(i64))
+
+
+def _insert_sorted(keys: np.ndarray, owners: np.ndarray, h: np.ndarray, o: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, owners) sorted by (key, owner), with the entries (h, o) added."""
+    order = np.lexsort((o, h))
+    h, o = h[order], o[order]
+    lo = np.searchsorted(keys, h, "left")
+    hi = np.searchsorted(keys, h, "right")
+    pos = lo.copy()
+    for k in np.flatnonzero(hi > lo).tolist():  # owners ascend within a key
+        pos[k] += int(np.searchsorted(owners[lo[k] : hi[k]], o[k]))
+    return np.insert(keys, pos, h), np.insert(owners, pos, o.astype(owners.dtype))
+
+
+def _occurrences(keys: np.ndarray, h: np.ndarray) -> np.ndarray:
+    return np.searchsorted(keys, h, "right") - np.searchsorted(keys, h, "left")
+
+
+# above this share of the claims whose probes must be chosen again, counting from scratch is cheaper
+_RECOUNT_SHARE = 0.25
+
+
+def _update_counts(prev: _Counts, ids: Sequence[str], feats: Sequence[ClaimFeatures], doc_num: np.ndarray) -> _Counts | None:
+    """The counts of the claims, updated from ``prev`` (the counts of other
+    claims) by the claims added and removed; None when that is not
+    possible (other rules, claims in another relative order, a token hash
+    shared by two strings) or not cheaper (see ``_RECOUNT_SHARE``).
+
+    Equal to :func:`_cold_counts`: frequencies are integers, updated by
+    the added and removed occurrences; a claim's probes depend only on the
+    frequencies of its own shingles, so only claims holding a shingle whose
+    frequency changed, below ``max_df`` on either side, choose them again
+    (the others, and the candidate pairs of two such claims, are the same);
+    the pairs of the claims that chose again are found from the probes."""
+    R = MATCH_RULES
+    if prev.rules != _count_rules():
+        return None
+    n, old_n = len(feats), len(prev.ids)
+    i64 = np.int64
+    where = {x: k for k, x in enumerate(prev.ids)}
+    o = np.fromiter((where.get(x, -1) for x in ids), dtype=i64, count=n)
+    kept = o >= 0
+    ok = o[kept]
+    if len(ok) and (np.diff(ok) <= 0).any():  # kept claims keep their order (then so do all the sorted arrays)
+        return None
+    new_of_old = np.full(old_n, -1, dtype=i64)
+    new_of_old[ok] = np.flatnonzero(kept)
+    removed = new_of_old < 0
+    added = np.flatnonzero(~kept)
+    add_feats = [feats[k] for k in added.tolist()]
+
+    # tokens
+    V = len(prev.thash)
+    rem_e = np.repeat(removed, prev.tlen)
+    tdf = prev.tdf - np.bincount(prev.tid[rem_e], minlength=V)
+    strings: dict[int, str] = {}
+    for f in add_feats:
+        for t, h in zip(dict.fromkeys(f.toks), np.frombuffer(f.tfh, dtype="<i8").tolist()):
+            if strings.setdefault(h, t) != t:
+                return None
+    if strings:
+        hs = np.array(list(strings), dtype=i64)
+        pos = np.minimum(np.searchsorted(prev.thash, hs), max(V - 1, 0))
+        if V:
+            known = (prev.thash[pos] == hs) & (tdf[pos] > 0)
+            ts = prev.tstr
+            if any(ts[p] != strings[h] for p, h in zip(pos[known].tolist(), hs[known].tolist())):
+                return None
+    else:
+        hs = np.zeros(0, dtype=i64)
+    live = tdf > 0
+    thash = np.union1d(prev.thash[live], hs)
+    remap = np.full(V, -1, dtype=i64)
+    remap[live] = np.searchsorted(thash, prev.thash[live])
+    tdf_new = np.zeros(len(thash), dtype=i64)
+    tdf_new[remap[live]] = tdf[live]
+    h_add = np.frombuffer(b"".join(f.tfh for f in add_feats), dtype="<i8")
+    aid = np.searchsorted(thash, h_add)
+    tdf_new += np.bincount(aid, minlength=len(thash))
+    tstr = np.empty(len(thash), dtype=object)
+    tstr[remap[live]] = np.array(prev.tstr, dtype=object)[live] if V else []
+    if len(hs):
+        tstr[np.searchsorted(thash, hs)] = np.array(list(strings.values()), dtype=object)
+    tlen = np.zeros(n, dtype=np.int32)
+    tlen[kept] = prev.tlen[ok]
+    tlen[added] = _lengths((f.tfh for f in add_feats), len(added))
+    tid = np.empty(int(tlen.sum()), dtype=np.int32)
+    new_e = np.repeat(~kept, tlen)
+    tid[~new_e] = remap[prev.tid[~rem_e]]
+    tid[new_e] = aid
+
+    # shingle occurrences: the removed claims' out, the added claims' in
+    gone = removed[prev.sh_o]
+    rem_h = prev.sh_h[gone]
+    sh_h, sh_o = prev.sh_h[~gone], new_of_old[prev.sh_o[~gone]].astype(np.int32)
+    slen = _lengths((f.shh for f in add_feats), len(added))
+    ah = np.frombuffer(b"".join(f.shh for f in add_feats), dtype="<i8")
+    sh_h, sh_o = _insert_sorted(sh_h, sh_o, ah, np.repeat(added, slen))
+    # claims that choose their probes again: the added ones, and those
+    # holding a shingle whose frequency changed (at or below max_df on either side)
+    touched = np.unique(np.r_[rem_h, ah])
+    before, after = _occurrences(prev.sh_h, touched), _occurrences(sh_h, touched)
+    changed = touched[(before != after) & (np.minimum(before, after) <= R["max_df"])]
+    lo = np.searchsorted(sh_h, changed, "left")
+    cnt = np.searchsorted(sh_h, changed, "right") - lo
+    holders = sh_o[np.repeat(lo - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()))]
+    again = np.unique(np.r_[holders.astype(i64), added])
+    if len(again) > _RECOUNT_SHARE * n:
+        return None
+    redo = np.zeros(n, dtype=bool)
+    redo[again] = True
+
+    # their probes
+    af = [feats[k] for k in again.tolist()]
+    alen = _lengths((f.shh for f in af), len(af))
+    H = np.frombuffer(b"".join(f.shh for f in af), dtype="<i8")
+    CL = np.repeat(again, alen)
+    DF = _occurrences(sh_h, H)
+    long_enough = np.fromiter((len(f.toks) >= R["min_tokens"] for f in af), dtype=bool, count=len(af))
+    probes = _probe_select(CL, DF, np.repeat(long_enough, alen))
+    ph, pc, pdf = H[probes], CL[probes], DF[probes]
+    drop = removed[prev.pr_o]
+    pr_h, pr_o = prev.pr_h[~drop], new_of_old[prev.pr_o[~drop]]
+    stay = ~redo[pr_o]
+    pr_h, pr_o = _insert_sorted(pr_h[stay], pr_o[stay].astype(np.int32), ph, pc)
+
+    # candidate pairs: those of two claims that kept their probes stay; the
+    # others come from the new probes
+    ci, cj = np.divmod(prev.codes, max(old_n, 1))
+    ni, nj = new_of_old[ci], new_of_old[cj]
+    still = (ni >= 0) & (nj >= 0)
+    still[still] = ~redo[ni[still]] & ~redo[nj[still]]
+    old_codes = ni[still] * n + nj[still]  # sorted: the order of the kept claims is kept
+    lo = np.searchsorted(pr_h, ph, "left")
+    cnt = np.searchsorted(pr_h, ph, "right") - lo
+    a = np.repeat(pc, cnt)
+    b = pr_o[np.repeat(lo - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()))].astype(i64)
+    rare = np.repeat(pdf <= R["min_shared_rare_df"], cnt)
+    # each pair once: from the side that chose again (the smaller one when both did)
+    take = (doc_num[a] != doc_num[b]) & (~redo[b] | (a < b))
+    a, b, rare = a[take], b[take], rare[take]
+    new_codes = _keep_pairs(np.minimum(a, b) * n + np.maximum(a, b), rare)
+    codes = np.sort(np.r_[old_codes, new_codes].astype(i64), kind="stable")
+    return _Counts(prev.rules, ids, tlen, tid, thash, tdf_new, tstr.tolist(), sh_h, sh_o, pr_h, pr_o, codes)
 
 
 # a margin far above the difference between two summation orders of a
@@ -498,6 +724,9 @@ class MatchState:
     depend on the history."""
 
     pairs: Mapping[tuple[str, str], tuple]
+    # the archive-wide counts, updated by the next call instead of counted
+    # again (the same values: see _Counts); not compared
+    counts: _Counts | None = field(default=None, compare=False, repr=False)
 
 
 def corroborate(claims: Sequence[Claim], versions: Versions) -> tuple[ClaimMatch, ...]:
@@ -540,15 +769,25 @@ def corroborate_incremental(
     keys = [f.key for f in feats]
     n = len(claims)
     doc_of = [c.doc_id for c in claims]
+    # the archive-wide counts (see _Counts), updated from the previous
+    # state's when it has them
+    docs: dict[str, int] = {}
+    doc_num = np.array([docs.setdefault(d, len(docs)) for d in doc_of], dtype=np.int64)
+    ids = [f"{k}\x00{d}" for k, d in zip(keys, doc_of)]
+    counts = None
+    if previous is not None and previous.counts is not None:
+        counts = _update_counts(previous.counts, ids, feats, doc_num)
+    distinct = counts is not None  # an update tells hash collisions of the new tokens
+    if counts is None:
+        counts = _cold_counts(ids, feats, doc_num)
+        distinct = _token_hashes_distinct(feats, len(counts.tdf))
     # TF-IDF vectors over content words, as flat arrays: claim k's distinct
     # tokens (in order of first occurrence) are entries start[k]:start[k+1]
-    # (document frequencies counted with numpy over the tokens' hashes;
-    # idf = log((n + 1) / (df + 1)) + 1 for each distinct frequency)
-    lens = np.fromiter((len(f.tfh) // 8 for f in feats), dtype=np.int64, count=n)
+    # (idf = log((n + 1) / (df + 1)) + 1 for each distinct frequency)
+    lens = counts.tlen.astype(np.int64)
     start = np.r_[0, np.cumsum(lens)].astype(np.int64)
-    th = np.frombuffer(b"".join(f.tfh for f in feats), dtype="<i8")
-    _, tinv, tcounts = np.unique(th, return_inverse=True, return_counts=True)
-    tinv = tinv.reshape(-1)
+    tinv = counts.tid.astype(np.int64)
+    tcounts = counts.tdf
     dfs = np.unique(tcounts)
     idf_of_df = np.array([math.log((n + 1) / (d + 1)) + 1.0 for d in dfs.tolist()], dtype=np.float64)
     idf_e = idf_of_df[np.searchsorted(dfs, tcounts)][tinv]
@@ -586,14 +825,14 @@ def corroborate_incremental(
             f[_NEAR] = near_identical(prep(i), prep(j))
         return f[_NEAR]
 
-    codes = _candidate_codes(feats, doc_of)
+    codes = counts.codes
     CI, CJ = codes // max(n, 1), codes % max(n, 1)
     # every candidate's score: the pairs whose cosine alone decides it, with
     # a margin no rounding difference can cross, from numpy; the others by
     # pair_score, one by one (see _cosines_decide)
     score = np.zeros(len(codes), dtype=np.float64)
     fast = np.zeros(len(codes), dtype=bool)
-    if len(codes) and _token_hashes_distinct(feats, len(tcounts)):
+    if len(codes) and distinct:
         cos, shared = _cosines(CI, CJ, lens, start, tinv, W, len(tcounts))
         fast, fast_score = _cosines_decide(cos)
         score[fast] = fast_score
@@ -686,7 +925,7 @@ def corroborate_incremental(
                     counted.add(other_doc)
                     counted_clusters.add(cl)
             out.append(ClaimMatch(me.id, other_doc, other_id, -neg, new_source, rel))
-    state = MatchState(pairs={k: tuple(v) for k, v in pair_feats.items()})
+    state = MatchState(pairs={k: tuple(v) for k, v in pair_feats.items()}, counts=counts if distinct else None)
     return tuple(out), state
 
 
