@@ -627,17 +627,20 @@ def _cosines(
     m = len(lens)
     owner = np.repeat(np.arange(m, dtype=np.int64), lens)
     keyv = owner * V + tok
-    order = np.argsort(keyv)  # keys are distinct (a claim holds each token once)
+    order = np.argsort(keyv, kind="stable")  # keys are distinct (a claim holds each token once); runs of claims
     K = keyv[order]
     norms = np.sqrt(np.bincount(owner, weights=W * W, minlength=m))
     out = np.zeros(len(I), dtype=np.float64)
     shared = np.zeros(len(I), dtype=np.int64)
+    # look up the shorter claim's tokens in the longer one, the pairs in
+    # the order of the longer one (the lookups then ascend, mostly: cheaper)
+    swap = lens[I] > lens[J]
+    A, B = np.where(swap, J, I), np.where(swap, I, J)
+    by_b = np.argsort(B, kind="stable")
     step = 1 << 17
     for c0 in range(0, len(I), step):
-        i, j = I[c0 : c0 + step], J[c0 : c0 + step]
-        # look up the shorter claim's tokens in the longer one
-        swap = lens[i] > lens[j]
-        a, b = np.where(swap, j, i), np.where(swap, i, j)
+        sel = by_b[c0 : c0 + step]
+        a, b = A[sel], B[sel]
         cnt = lens[a]
         P = np.repeat(np.arange(len(a), dtype=np.int64), cnt)
         e = np.repeat(start[a] - (np.cumsum(cnt) - cnt), cnt) + np.arange(len(P), dtype=np.int64)
@@ -645,9 +648,11 @@ def _cosines(
         pos = np.minimum(np.searchsorted(K, q), len(K) - 1)
         hit = K[pos] == q
         dot = np.bincount(P[hit], weights=W[e[hit]] * W[order[pos[hit]]], minlength=len(a))
-        den = norms[i] * norms[j]
-        np.divide(dot, den, out=out[c0 : c0 + step], where=den > 0)
-        shared[c0 : c0 + step] = np.bincount(P[hit], minlength=len(a))
+        den = norms[a] * norms[b]
+        part = np.zeros(len(a), dtype=np.float64)
+        np.divide(dot, den, out=part, where=den > 0)
+        out[sel] = part
+        shared[sel] = np.bincount(P[hit], minlength=len(a))
     return out, shared
 
 
