@@ -448,7 +448,7 @@ def _cold_counts(ids: Sequence[str], feats: Sequence[ClaimFeatures], doc_num: np
     S, C = S[order], C[order]
     pr_h, pr_o = sh_h[starts[S]], C
     starts = np.flatnonzero(np.r_[True, S[1:] != S[:-1]]) if len(S) else np.zeros(0, dtype=i64)
-    ends = np.r_[starts[1:], len(S)].astype(i64)
+    ends = np.r_[starts[1:], len(S)].astype(i64) if len(S) else starts
     after = np.repeat(ends, ends - starts) - np.arange(len(S)) - 1  # later claims in the same shingle group
     total = int(after.sum())
     a = np.repeat(np.arange(len(S)), after)
