@@ -368,3 +368,82 @@ def test_decisions_below_the_threshold_hold_within_the_margin():
     for k, s in zip(np.flatnonzero(ok).tolist(), scores):
         for e in (-1e-12, 0.0, 1e-12):
             assert _score_given(cos[k] + e, shared[k], small[k], spk[k], pf[k]) == s
+
+
+def reference_records(claims, doc_of, kept, cluster, reprints):
+    """The matches as records: the loop of corroborate before the records
+    were built with numpy (verbatim)."""
+
+    def related(d1, d2):
+        if d1 == d2:
+            return "version"
+        if cluster.get(d1, d1) == cluster.get(d2, d2):
+            return "version"
+        if (min(d1, d2), max(d1, d2)) in reprints:
+            return "reprint"
+        return None
+
+    memo = {}
+    by_claim = defaultdict(list)
+    for i, j, s in kept:
+        by_claim[i].append((-s, doc_of[j], claims[j].id, j))
+        by_claim[j].append((-s, doc_of[i], claims[i].id, i))
+    out = []
+    reprint_of = defaultdict(set)
+    for d1, d2 in reprints:
+        reprint_of[d1].add(d2)
+        reprint_of[d2].add(d1)
+    no_reprints = set()
+    for i in sorted(by_claim, key=lambda x: claims[x].id):
+        me = claims[i]
+        counted = set()
+        counted_clusters = set()
+        me_doc = me.doc_id
+        for neg, other_doc, other_id, _ in sorted(by_claim[i]):
+            rel = memo.get((me_doc, other_doc), "")
+            if rel == "":
+                rel = memo[(me_doc, other_doc)] = related(me_doc, other_doc)
+            rel = rel or "independent"
+            new_source = False
+            if rel == "independent":
+                cl = cluster.get(other_doc, other_doc)
+                if cl not in counted_clusters and reprint_of.get(other_doc, no_reprints).isdisjoint(counted):
+                    new_source = True
+                    counted.add(other_doc)
+                    counted_clusters.add(cl)
+            out.append(ClaimMatch(me.id, other_doc, other_id, -neg, new_source, rel))
+    return tuple(out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    docs=st.lists(st.integers(min_value=1, max_value=4), min_size=2, max_size=9),
+    data=st.data(),
+)
+def test_match_records_equal_the_loop(docs, data):
+    # documents of 1-4 claims; matches between claims of different
+    # documents with few distinct scores (ties); clusters and reprints at random
+    from annotated_archive.models import Claim
+
+    names = [f"d{k}" for k in range(len(docs))]
+    claims, doc_of = [], []
+    for d, m in zip(names, docs):
+        for b in range(m):
+            cid = data.draw(st.text("abcdef", min_size=4, max_size=4).filter(lambda x: x not in {c.id for c in claims}))
+            claims.append(Claim(id=cid, doc_id=d, block=b, start=0, end=1, text="x"))
+            doc_of.append(d)
+    n = len(claims)
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n) if doc_of[i] != doc_of[j]]
+    chosen = data.draw(st.lists(st.sampled_from(pairs), unique=True, max_size=30)) if pairs else []
+    kept = sorted((i, j, data.draw(st.sampled_from([0.5, 0.61, 0.9, 1.0]))) for i, j in chosen)
+    canon = data.draw(st.lists(st.sampled_from(names), min_size=len(names), max_size=len(names)))
+    cluster = {d: c for d, c in zip(names, canon) if data.draw(st.booleans())}
+    doc_pairs = [(a, b) for a in names for b in names if a < b]
+    reprints = set(data.draw(st.lists(st.sampled_from(doc_pairs), max_size=6)))
+    num = {d: k for k, d in enumerate(names)}
+    doc_num = np.array([num[d] for d in doc_of], dtype=np.int64)
+    SI = np.array([i for i, _, _ in kept], dtype=np.int64)
+    SJ = np.array([j for _, j, _ in kept], dtype=np.int64)
+    SS = np.array([s for _, _, s in kept], dtype=np.float64)
+    got = cm._match_records(claims, doc_of, doc_num, SI, SJ, SS, cluster, reprints)
+    assert got == reference_records(claims, doc_of, kept, cluster, reprints)

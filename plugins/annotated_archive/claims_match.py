@@ -718,6 +718,89 @@ def _decide_below(
     return ok, [x for x, y in zip(los, same.tolist()) if y]
 
 
+def _match_records(
+    claims: Sequence[Claim],
+    doc_of: Sequence[str],
+    doc_num: np.ndarray,
+    SI: np.ndarray,
+    SJ: np.ndarray,
+    SS: np.ndarray,
+    cluster: Mapping[str, str],
+    reprints: set[tuple[str, str]],
+) -> tuple[ClaimMatch, ...]:
+    """The matches (i, j, score) kept, as records both ways: for each
+    claim in id order, its matches by (-score, other doc, other claim);
+    ``relation`` and ``independent`` as :func:`corroborate_incremental`
+    says.  ``doc_num``: the claims' documents numbered in the documents'
+    order."""
+    n = len(claims)
+    ids = [c.id for c in claims]
+    id_rank = np.empty(n, dtype=np.int64)
+    id_rank[sorted(range(n), key=ids.__getitem__)] = np.arange(n, dtype=np.int64)
+    X, Y, S = np.r_[SI, SJ], np.r_[SJ, SI], np.r_[SS, SS]
+    o = np.lexsort((id_rank[Y], doc_num[Y], -S, id_rank[X]))
+    X, Y, S = X[o], Y[o], S[o]
+    dX, dY = doc_num[X], doc_num[Y]
+    # the documents' clusters (by canonical) and reprints, as numbers
+    names: list[str] = []
+    for d in doc_of:
+        if not names or names[-1] != d:
+            names.append(d)
+    canon: dict[str, int] = {}
+    cnum = np.array([canon.setdefault(cluster.get(d, d), len(canon)) for d in names], dtype=np.int64)
+    D = len(names)
+    num = {d: k for k, d in enumerate(names)}
+    rep = np.array(sorted(num[a] * D + num[b] for a, b in reprints), dtype=np.int64)
+    version = (dX == dY) | (cnum[dX] == cnum[dY])
+    reprint = ~version & np.isin(np.minimum(dX, dY) * D + np.maximum(dX, dY), rep)
+    independent = ~version & ~reprint
+    # independent: the first match of each independent source; a source
+    # is a cluster, and a document that reprints one already counted is not
+    # one: claims with a reprinting document among their matches are
+    # counted one by one below
+    new = np.zeros(len(X), dtype=bool)
+    has_rep = np.zeros(D, dtype=bool)
+    for a, b in reprints:
+        has_rep[num[a]] = has_rep[num[b]] = True
+    mixed = np.zeros(n, dtype=bool)
+    mixed[X[independent & has_rep[dY]]] = True
+    simple = np.flatnonzero(independent & ~mixed[X])
+    _, first = np.unique(X[simple] * len(canon) + cnum[dY[simple]], return_index=True)
+    new[simple[first]] = True
+    if mixed.any():
+        reprint_of: dict[int, set[int]] = defaultdict(set)
+        for a, b in reprints:
+            reprint_of[num[a]].add(num[b])
+            reprint_of[num[b]].add(num[a])
+        counted: set[int] = set()
+        counted_clusters: set[int] = set()
+        last = -1
+        for e in np.flatnonzero(independent & mixed[X]).tolist():
+            x, d = int(X[e]), int(dY[e])
+            if x != last:
+                counted, counted_clusters, last = set(), set(), x
+            cl = int(cnum[d])
+            if cl not in counted_clusters and reprint_of[d].isdisjoint(counted):
+                new[e] = True
+                counted.add(d)
+                counted_clusters.add(cl)
+    rel = np.where(version, 0, np.where(reprint, 1, 2))
+    id_arr = np.array(ids, dtype=object)
+    doc_arr = np.array(names, dtype=object)
+    relations = np.array(["version", "reprint", "independent"], dtype=object)
+    return tuple(
+        map(
+            ClaimMatch,
+            id_arr[X].tolist(),
+            doc_arr[dY].tolist(),
+            id_arr[Y].tolist(),
+            S.tolist(),
+            new.tolist(),
+            relations[rel].tolist(),
+        )
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class MatchState:
     """What corroboration carries from one build to the next: the parts of
@@ -866,8 +949,8 @@ def corroborate_incremental(
     # claims with more matches than that lose any
     k = MATCH_RULES["max_matches"]
     degree = np.bincount(SI, minlength=n) + np.bincount(SJ, minlength=n)
-    scored = list(zip(SI.tolist(), SJ.tolist(), SS.tolist()))
     if n and degree.max(initial=0) > k:
+        scored = list(zip(SI.tolist(), SJ.tolist(), SS.tolist()))
         over = degree > k
         per: dict[int, list[tuple[float, str, int]]] = defaultdict(list)
         for i, j, s in scored:
@@ -876,62 +959,20 @@ def corroborate_incremental(
             if over[j]:
                 per[j].append((-s, claims[i].id, i))
         top = {i: {j for _, _, j in nsmallest(k, v)} for i, v in per.items()}
-        kept = [(i, j, s) for i, j, s in scored if (not over[i] or j in top[i]) and (not over[j] or i in top[j])]
-    else:
-        kept = scored
+        keep = np.array(
+            [(not over[i] or j in top[i]) and (not over[j] or i in top[j]) for i, j, _ in scored], dtype=bool
+        )
+        SI, SJ, SS = SI[keep], SJ[keep], SS[keep]
+    kept = list(zip(SI.tolist(), SJ.tolist(), SS.tolist()))
 
     cluster = {}
     for c in versions.clusters:
         for m in c.members:
             cluster[m] = c.canonical
     reprints = reprint_pairs(kept, claims, (), near)
-
-    def related(d1: str, d2: str) -> str | None:
-        if d1 == d2:
-            return "version"
-        if cluster.get(d1, d1) == cluster.get(d2, d2):
-            return "version"
-        if (min(d1, d2), max(d1, d2)) in reprints:
-            return "reprint"
-        return None
-
-    memo: dict[tuple[str, str], str | None] = {}  # related(), per pair of documents
-    # per claim: (-score, other doc, other claim id, other index), sorted
-    by_claim: dict[int, list[tuple[float, str, str, int]]] = defaultdict(list)
-    for i, j, s in kept:
-        by_claim[i].append((-s, doc_of[j], claims[j].id, j))
-        by_claim[j].append((-s, doc_of[i], claims[i].id, i))
-    out: list[ClaimMatch] = []
-    # claims in id order, each one's matches by (-score, doc, claim): the
-    # output order (claim id, -score, doc, claim) without a final sort
-    # a document is related to one of the counted ones (``related`` is not
-    # None) when it is one of them, in the cluster of one of them, or
-    # reprints one of them
-    reprint_of: dict[str, set[str]] = defaultdict(set)
-    for d1, d2 in reprints:
-        reprint_of[d1].add(d2)
-        reprint_of[d2].add(d1)
-    no_reprints: set[str] = set()
-    for i in sorted(by_claim, key=lambda x: claims[x].id):
-        me = claims[i]
-        counted: set[str] = set()  # one document per independent source already counted
-        counted_clusters: set[str] = set()  # and their clusters
-        me_doc = me.doc_id
-        for neg, other_doc, other_id, _ in sorted(by_claim[i]):
-            rel = memo.get((me_doc, other_doc), "")
-            if rel == "":
-                rel = memo[(me_doc, other_doc)] = related(me_doc, other_doc)
-            rel = rel or "independent"
-            new_source = False
-            if rel == "independent":
-                cl = cluster.get(other_doc, other_doc)
-                if cl not in counted_clusters and reprint_of.get(other_doc, no_reprints).isdisjoint(counted):
-                    new_source = True
-                    counted.add(other_doc)
-                    counted_clusters.add(cl)
-            out.append(ClaimMatch(me.id, other_doc, other_id, -neg, new_source, rel))
+    out = _match_records(claims, doc_of, doc_num, SI, SJ, SS, cluster, reprints)
     state = MatchState(pairs={k: tuple(v) for k, v in pair_feats.items()}, counts=counts if distinct else None)
-    return tuple(out), state
+    return out, state
 
 
 # ------------------------------------------------------------ anchor_notes
