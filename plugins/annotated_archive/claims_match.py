@@ -756,14 +756,22 @@ def _match_records(
     independent = ~version & ~reprint
     # independent: the first match of each independent source; a source
     # is a cluster, and a document that reprints one already counted is not
-    # one: claims with a reprinting document among their matches are
-    # counted one by one below
+    # one: claims with independent matches in two documents that reprint
+    # one another are counted one by one below
     new = np.zeros(len(X), dtype=bool)
-    has_rep = np.zeros(D, dtype=bool)
-    for a, b in reprints:
-        has_rep[num[a]] = has_rep[num[b]] = True
     mixed = np.zeros(n, dtype=bool)
-    mixed[X[independent & has_rep[dY]]] = True
+    if reprints:
+        ra = np.array([num[a] for a, b in reprints] + [num[b] for a, b in reprints], dtype=np.int64)
+        rb = np.r_[ra[len(reprints) :], ra[: len(reprints)]]
+        po = np.argsort(ra, kind="stable")
+        ra, rb = ra[po], rb[po]
+        ind = np.flatnonzero(independent)
+        seen = X[ind] * D + dY[ind]
+        lo = np.searchsorted(ra, dY[ind], "left")
+        cnt = np.searchsorted(ra, dY[ind], "right") - lo
+        xe = np.repeat(X[ind], cnt)
+        partner = rb[np.repeat(lo - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()))]
+        mixed[xe[np.isin(xe * D + partner, seen)]] = True
     simple = np.flatnonzero(independent & ~mixed[X])
     _, first = np.unique(X[simple] * len(canon) + cnum[dY[simple]], return_index=True)
     new[simple[first]] = True
@@ -863,8 +871,9 @@ def corroborate_incremental(
     doc_num = np.array([docs.setdefault(d, len(docs)) for d in doc_of], dtype=np.int64)
     ids = [f"{k}\x00{d}" for k, d in zip(keys, doc_of)]
     counts = None
-    if previous is not None and previous.counts is not None:
-        counts = _update_counts(previous.counts, ids, feats, doc_num)
+    kept_counts = getattr(previous, "counts", None)  # (a state pickled before there were counts has none)
+    if kept_counts is not None:
+        counts = _update_counts(kept_counts, ids, feats, doc_num)
     distinct = counts is not None  # an update tells hash collisions of the new tokens
     if counts is None:
         counts = _cold_counts(ids, feats, doc_num)
@@ -907,6 +916,18 @@ def corroborate_incremental(
             f = pair_feats[key] = list(old) if old is not None else [None, None, None, None]
         return f
 
+    def feats_many(I: list[int], J: list[int]) -> list[list]:
+        """[feats_of(i, j) for i, j in zip(I, J)], inlined."""
+        out = []
+        for a, b in zip(map(keys.__getitem__, I), map(keys.__getitem__, J)):
+            key = (a, b) if a < b else (b, a)
+            f = pair_feats.get(key)
+            if f is None:
+                old = old_pairs.get(key)
+                f = pair_feats[key] = list(old) if old is not None else [None, None, None, None]
+            out.append(f)
+        return out
+
     def near(i: int, j: int) -> bool:
         f = feats_of(i, j)
         if f[_NEAR] is None:
@@ -933,7 +954,7 @@ def corroborate_incremental(
             spk: dict[str, int] = {}
             sid = np.array([spk.setdefault(f.speaker, len(spk)) if f.speaker else -1 for f in feats], dtype=np.int64)
             ntok = np.array([len(f.tokset) for f in feats], dtype=np.int64)
-            pf = [feats_of(i, j) for i, j in zip(bi.tolist(), bj.tolist())]
+            pf = feats_many(bi.tolist(), bj.tolist())
             ok, sc = _decide_below(
                 cos[below], shared[below], np.minimum(ntok[bi], ntok[bj]), (sid[bi] >= 0) & (sid[bi] == sid[bj]), pf
             )
