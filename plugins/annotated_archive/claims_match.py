@@ -814,10 +814,12 @@ class MatchState:
     """What corroboration carries from one build to the next: the parts of
     the pair scores that depend on the two claims only (by the pair of
     :func:`claim_key`, in order; the claims' own features come with the
-    claims, see :func:`claim_features`).  Everything that depends on the
-    whole archive (document frequencies, candidates, cosines, the mutual
-    best matches, reprints, relations) is recomputed, so the matches never
-    depend on the history."""
+    claims, see :func:`claim_features`); and the archive-wide counts
+    (:class:`_Counts`: document frequencies, probes, candidate pairs), which
+    the next call updates by the claims added and removed, to the values a
+    count from scratch gives.  What depends on the archive's size (the
+    cosines) and on all the scores (the mutual best matches, reprints,
+    relations) is recomputed, so the matches never depend on the history."""
 
     pairs: Mapping[tuple[str, str], tuple]
     # the archive-wide counts, updated by the next call instead of counted
