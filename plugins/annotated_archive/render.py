@@ -505,7 +505,6 @@ def _footnotes(ctx: _Ctx, d: CleanDoc) -> list[dict[str, Any]]:
                     "text": oc.text if oc else "",
                     "independent": m.independent,
                     "relation": m.relation,
-                    "score": round(m.score, 2),
                 }
             )
         notes.append(
@@ -600,12 +599,14 @@ def _article_inputs(ctx: _Ctx, d: CleanDoc, prev_next: tuple[Any, Any], site_url
     claims = []
     for c in ctx.claims_by_doc.get(d.doc_id, ()):
         also = []
-        # as the footnote shows them: in its order, the score rounded (the
-        # exact scores move a little with every seed added to the archive)
+        # as the footnote shows them, in its order; not the scores themselves
+        # (the footnote does not show them, and they move a little with
+        # every seed added to the archive: keyed on them, ~300 articles would
+        # be rendered again for each new seed at 10,000)
         for m in _sorted_matches(ctx, c):
             other = ctx.docs.get(m.other_doc)
             oc = ctx.claim_by_id.get(m.other_claim)
-            also.append((m.other_doc, m.other_claim, m.independent, m.relation, round(m.score, 2),
+            also.append((m.other_doc, m.other_claim, m.independent, m.relation,
                          other.title if other else None, other.meta.publisher if other else None,
                          oc.text if oc else None))
         claims.append((c.id, also, ctx.notes_by_claim.get(c.id, ())))
