@@ -156,3 +156,40 @@ def test_theme_or_setting_change_invalidates_cached_pages(tmp_path, capsys):
     # and nothing stale comes back: the cold build of the same theme is identical
     assert _site_build(tmp_path / "e", SEEDS, tmp_path / "cold", THEME=str(theme), SITENAME="Another name") == 0
     _same_files(tmp_path / "d", tmp_path / "e")
+
+
+def test_a_rebuild_into_the_same_folder_leaves_nothing_stale(tmp_path, capsys):
+    """Our page folders and the search bundle are kept between builds (not
+    emptied by Pelican): a page already linked to its cache entry stays, and
+    everything the build did not write there goes — the pages of a removed
+    seed, a file put there by hand, a page edited in place is restored; the
+    folder ends up equal to a cold build's."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    assert _build(out, seeds, cache) == 0
+    before = {p.relative_to(out).as_posix() for p in (out / "articles").glob("*.html")}
+    kept = sorted((out / "raw").glob("*.html"))[0]
+    changed = kept.stat().st_ctime_ns  # (deleting or linking the file would change it)
+    gone = sorted(seeds.glob("*.txt"))[-1]
+    gone.unlink()
+    (out / "articles" / "stale.html").write_text("left over", encoding="utf-8")
+    (out / "speakers" / "sub").mkdir()
+    (out / "speakers" / "sub" / "old.html").write_text("left over", encoding="utf-8")
+    (out / "pagefind" / "stale.pf_fragment").write_text("left over", encoding="utf-8")
+    edited = sorted((out / "versions").glob("*.html"))[0]
+    with open(edited, "w", encoding="utf-8") as f:  # in place: the cache entry it is linked to changes too
+        f.write("edited")
+    capsys.readouterr()
+    assert _build(out, seeds, cache) == 0
+    after = {p.relative_to(out).as_posix() for p in (out / "articles").glob("*.html")}
+    assert len(after) == len(before) - 1 and "articles/stale.html" not in after
+    assert not (out / "speakers" / "sub").exists() and not (out / "pagefind" / "stale.pf_fragment").exists()
+    if kept.exists():  # (unless it belonged to the removed seed)
+        assert kept.stat().st_ctime_ns == changed  # left in place, not deleted and linked again
+    assert _build(tmp_path / "cold", seeds, tmp_path / "cold-cache") == 0
+    _same_tree(out, tmp_path / "cold")
+    # a build without search leaves no search index behind
+    assert run_build(ROOT / "pelican.conf.py", output=out, seeds=seeds, search=False,
+                     overrides={"ANNOTATED_ARCHIVE_CACHE": str(cache)}) == 0
+    assert not (out / "pagefind").exists()

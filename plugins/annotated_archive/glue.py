@@ -12,6 +12,7 @@ import dataclasses
 import gc
 import logging
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -270,6 +271,9 @@ def _finalized(pelican):
     if pelican.settings.get("ANNOTATED_ARCHIVE_SEARCH", True):
         r = run_pagefind(pelican.output_path, pelican.settings.get("ANNOTATED_ARCHIVE_CACHE"),
                          pelican.settings.get("ANNOTATED_ARCHIVE_WORKERS"))
+        if not r.ok:
+            # the bundle is kept between builds: never leave the last build's index behind
+            shutil.rmtree(Path(pelican.output_path) / search_index.BUNDLE, ignore_errors=True)
         if report is not None:
             report["search shards rebuilt"] = f"{r.rebuilt}/{r.shards}" if r.ok else "failed"
         if timer is not None:
@@ -288,7 +292,21 @@ def format_report(report: dict, stages: dict) -> str:
     return "\n".join(lines)
 
 
+def _keep_owned_folders(pelican):
+    """Pelican empties the output folder before every build except what
+    OUTPUT_RETENTION names.  Our page folders (and the search bundle when the
+    search is built) are kept instead: the output edge leaves a page that is
+    already its cache entry as it is and removes every file it did not write
+    there (output.py ``_sweep``; search_index ``_sync``), so nothing stale
+    survives, and a rebuild does not delete and re-link ~40,000 files."""
+    owned = list(output.owned_folders())
+    if pelican.settings.get("ANNOTATED_ARCHIVE_SEARCH", True):
+        owned.append(search_index.BUNDLE)
+    pelican.output_retention = [*pelican.output_retention, *(n for n in owned if n not in pelican.output_retention)]
+
+
 def register():
+    signals.initialized.connect(_keep_owned_folders)
     signals.readers_init.connect(_add_reader)
     signals.get_generators.connect(_get_generators)
     signals.finalized.connect(_finalized)

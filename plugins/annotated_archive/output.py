@@ -188,6 +188,12 @@ def _place(cached: Path, path: str, stored: Mapping[str, tuple[int, int]]) -> bo
         return False
     if stored.get(cached.name) != (st.st_size, st.st_mtime_ns):
         return False
+    try:
+        there = os.lstat(path)
+        if (there.st_ino, there.st_dev) == (st.st_ino, st.st_dev):
+            return True  # kept from the last build: already this entry
+    except OSError:
+        pass
     _clear(path)
     try:
         os.link(cached, path)
@@ -297,6 +303,38 @@ def _save_index(cache: Path, index: Mapping[str, tuple[int, int]]) -> None:
         log.warning("page cache index not written (%s): the next build renders every page", exc)
 
 
+def owned_folders() -> tuple[str, ...]:
+    """Output folders that hold only our pages: Pelican keeps them between
+    builds (glue adds them to its OUTPUT_RETENTION), so that a page already
+    linked to its cache entry is left as it is, and :func:`_sweep` removes
+    whatever a build did not write there."""
+    from .render import OWNED_FOLDERS
+
+    return OWNED_FOLDERS
+
+
+def _sweep(output: str, paths: Sequence[str], written: set[str]) -> None:
+    """Delete the files of our folders that this build did not write (pages
+    of removed seeds, listing pages that are gone, anything put there by
+    hand), except what Pelican wrote there in this build."""
+    keep = {os.path.abspath(p) for p in (*paths, *written)}
+    for name in owned_folders():
+        top = os.path.abspath(os.path.join(output, name))
+        for root, dirs, files in os.walk(top, topdown=False):
+            for f in files:
+                path = os.path.join(root, f)
+                if path not in keep:
+                    try:
+                        os.unlink(path)
+                    except OSError as exc:
+                        log.warning("could not remove %s: %s", path, exc)
+            if root != top:
+                try:
+                    os.rmdir(root)  # only when empty
+                except OSError:
+                    pass
+
+
 def _prune(folder: Path, keep: set[str]) -> None:
     try:
         for entry in os.scandir(folder):
@@ -319,11 +357,16 @@ def write_pages(generator, writer, specs: Sequence[PageSpec]) -> dict[str, int]:
     relative = settings.get("RELATIVE_URLS", True)
     if signals.content_written.receivers:
         # another plugin wants to see every page written: Pelican's writer, serially
-        for spec in specs:
+        output = str(generator.output_path)
+        paths = [sanitised_join(output, s.save_as) for s in specs]
+        for spec, path in zip(specs, paths):
+            _clear(path)  # (kept from the last build, maybe linked to a cache entry: never written into)
             writer.write_file(
                 spec.save_as, generator.get_template(spec.template), generator.context,
                 relative_urls=relative, override_output=False, page_name=spec.save_as, **spec.variables,
             )
+        written = getattr(writer, "_written_files", None)
+        _sweep(output, paths, written if isinstance(written, set) else set())
         return {"rendered": len(specs), "cached": 0}
 
     from .cache import code_version
@@ -383,6 +426,7 @@ def write_pages(generator, writer, specs: Sequence[PageSpec]) -> dict[str, int]:
     if specs and relative:
         # as Pelican's writer leaves it: the last page's relative site URL
         generator.context["localsiteurl"] = path_to_url(get_relative_path(specs[-1].save_as))
+    _sweep(output, paths, written if isinstance(written, set) else set())
     if cache is not None:
         keep = {k for k, _, _ in results if k is not None}
         index = {k: stored[k] for k in keep if k in stored}

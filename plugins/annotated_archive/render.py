@@ -44,6 +44,10 @@ URLS = {
     "404": "404.html",
 }
 
+# Folders of the output that hold only our pages (the output edge keeps them
+# from one build to the next and removes what a build did not write there).
+OWNED_FOLDERS = tuple(sorted({u.split("/")[0] for u in URLS.values() if "/" in u}))
+
 MONTH_NAMES = (
     "January February March April May June July August September October November December".split()
 )
