@@ -1,10 +1,19 @@
 """The output edge: writes the pages of ``render.build_pages`` as HTML files.
 
-* A page whose content key (``render.page_key``: its variables, output path
-  and template name, salted with :func:`template_salt` — the theme's template
-  sources, the settings its templates read, the Jinja configuration, library
-  and code versions) is in the page cache is copied from there; any other page
-  is rendered with Pelican's Jinja environment and stored in the cache.
+* A page whose content key is in the page cache is hard-linked from there
+  (copied across file systems); any other page is rendered with Pelican's
+  Jinja environment and stored in the cache.  The key is
+  ``render.input_key`` for pages that have inputs (article, raw, versions:
+  found without building their models), else ``render.page_key`` (their
+  variables, output path and template name); both salted with
+  :func:`template_salt` — the theme's template sources, the settings its
+  templates read, the Jinja configuration, library and code versions.  The
+  size and modification time of every entry are kept
+  (``pages-index.json``): an entry written into since (e.g. through an output
+  file linked to it) is rendered again.
+* Our page folders are kept between builds (glue adds them to Pelican's
+  OUTPUT_RETENTION): a page already linked to its entry is left alone, and
+  :func:`_sweep` removes every file a build did not write there.
 * The pages are rendered and written by forked worker processes (every core)
   when there are at least ``PARALLEL_MIN`` of them.
 
