@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,6 +101,29 @@ def test_no_lost_lines_with_stats(a: str, b: str) -> None:
 
 @SETTINGS
 @given(scrape())
+# a symbol-only line ("…") between a short heading ("0:") and a truncated
+# blurb hid the teaser card from the first pass only
+@example(
+    "The the the. The the the the the the the the the the the the the the the the the the the the.\n  \n"
+    "The the the the the the the the the the the the the the the the!\n0:\nThe the the the.\n…\n\n"
+    "The the the. The the the the. The the the the the the the the the. "
+    "The the the the the the the the the the projects the on work…\n"
+)
+# collapsing a repeated trailing phrase made the first paragraph a copy of
+# the second: the duplicate rule removed the second on the next pass
+@example(
+    "The the the the the the the the the the residents the the the the the the the the the the the the! "
+    "The the the the the the the the the the the!\n"
+    "The the the the the the the the the the residents the the the the the the the the the the the the!\n"
+)
+# after "Share" is removed, the body starts with a paragraph that a list of
+# taken-back copies repeats: not a page title shown again above the article
+@example(
+    "Share\nThe, the, the, the, council, the, the, the, the, the, the, the, the, the, the, the, the, the, council, "
+    "the, before, the, on, the, the.\nThe the the the the the the the the.\nThe the the.\nThe the the the.\n"
+    "The the the the.\nThe, the, the, the, council, the, the, the, the, the, the, the, the, the, the, the, the, "
+    "the, council, the, before, the, on, the, the.\n"
+)
 def test_idempotent(text: str) -> None:
     d = clean(mk(text))
     again = clean(mk(d.body_text))

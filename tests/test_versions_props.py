@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from annotated_archive import versions as V
@@ -111,6 +111,9 @@ def test_every_doc_in_exactly_one_cluster_members_close_to_canonical(corpus):
 
 @SETTINGS
 @given(corpus=corpus_st)
+# a glued full copy and a clean half copy: the glue penalty ranked the half
+# first, and as a canonical it could not hold the copy that contains it
+@example(corpus=[(0, 6, [(1.0, set(), True), (0.5, set(), False)])])
 def test_versions_of_one_story_cluster_distinct_stories_do_not(corpus):
     items = build(corpus)
     v = V.cluster_texts(items)

@@ -358,27 +358,47 @@ def rule_repeated_across(st: _State, stats: LineStats | None) -> None:
             st.set(i, "removed", "repeated-across-seeds")
 
 
-def _prev(st: _State, i: int, k: int = 1) -> list[int]:
-    return list(range(max(0, i - k), i))[::-1]
+def _prev(st: _State, i: int, k: int = 1, body_only: bool = False) -> list[int]:
+    """The ``k`` lines above line ``i``, nearest first; with ``body_only``,
+    not counting lines an earlier rule took out of the body (removed lines,
+    captions, metadata): cleaning the cleaned body again sees the lines
+    above them as the neighbours."""
+    out: list[int] = []
+    for j in range(i - 1, -1, -1):
+        if len(out) == k:
+            break
+        if not body_only or st.open(j):
+            out.append(j)
+    return out
+
+
+def _teaser_head(st: _State, window: list[int]) -> int | None:
+    """The headline of a teaser card among the lines above its blurb."""
+    for j in window:
+        if st.lines[j].cls == "good":
+            return None  # a paragraph lies between: this is running text, not a card
+        if st.lines[j].heading_like:
+            # a headline; one that reads like a sentence ("How can I
+            # promise you're about to feel better?") is running text
+            return j if st.lines[j].cls == "short" else None
+    return None
 
 
 def rule_teasers(st: _State, stats: LineStats | None) -> None:
-    """Teaser lists: [source] / headline / truncated blurb / CATEGORY."""
+    """Teaser lists: [source] / headline / truncated blurb / CATEGORY.
+
+    The headline is looked for in the two lines above the blurb and, so that
+    cleaning the cleaned body finds no card the first pass missed, in the
+    two body lines above it (past lines already removed, e.g. a duplicate)."""
     n = len(st.lines)
     for i, ln in enumerate(st.lines):
         if not cr.is_truncated(ln.text) or ln.words > 120:
             continue
         if not st.open(i):
             continue
-        head = None
-        for j in _prev(st, i, 2):
-            if st.lines[j].cls == "good":
-                break  # a paragraph lies between: this is running text, not a card
-            if st.lines[j].heading_like:
-                # a headline; one that reads like a sentence ("How can I
-                # promise you're about to feel better?") is running text
-                head = j if st.lines[j].cls == "short" else None
-                break
+        head = _teaser_head(st, _prev(st, i, 2))
+        if head is None:
+            head = _teaser_head(st, _prev(st, i, 2, body_only=True))
         label_after = i + 1 < n and st.lines[i + 1].no == ln.no + 1 and cr.is_upper_label(st.lines[i + 1].text)
         if head is None and not label_after:
             continue  # an ellipsis inside running text, not a teaser card
@@ -490,7 +510,7 @@ def _extend(st: _State, full: list[float], edge: int, step: int) -> int:
 def _title_anchor(st: _State) -> int | None:
     """A page scrape starts with the page's <title> ("Headline - Site"); the
     headline shown again further down marks where the article begins."""
-    if len(st.lines) < 3:
+    if len(st.lines) < 3 or not st.lines[0].heading_like:
         return None
     first = norm_line(st.lines[0].text)
     for i in range(1, len(st.lines)):
@@ -1118,6 +1138,12 @@ def clean(seed: Seed, stats: LineStats | None = None) -> CleanDoc:
     """Clean one seed.  Pure: same (seed, stats) -> same CleanDoc."""
     text = _source_text(seed)
     lines = _lines(text)
+    # A line without a word (``…``, ``•``, ``|``) is a separator, like a
+    # blank line: it never reaches the body, so the structural rules must not
+    # see it as a neighbour either -- cleaning the cleaned body, where it is
+    # gone, would see other neighbours and decide otherwise.
+    textless = [ln for ln in lines if not ln.words]
+    lines = [ln for ln in lines if ln.words]
     low_stop = _low_stop_lang(lines)
     st = _State(lines)
     if seed.kind == "html":
@@ -1131,11 +1157,13 @@ def clean(seed: Seed, stats: LineStats | None = None) -> CleanDoc:
     meta = st.meta
     blocks: list[Block] = []
     removed: list[Removed] = list(st.removed_parts)
+    removed += [Removed(ln.no, ln.text, _line_rule(ln) or "no-text") for ln in textless]
     repairs: list[Repair] = []
     captions: list[str] = []
     caption_lines: list[int] = []
     meta_lines = sorted(lines[i].no for i in st.meta_idx)
     kept_texts: set[str] = set()
+    repaired_texts: set[str] = set()
     for i, ln in enumerate(lines):
         d = st.decided.get(i)
         if d is None or d[0] == "heading":
@@ -1155,13 +1183,17 @@ def clean(seed: Seed, stats: LineStats | None = None) -> CleanDoc:
                     removed.append(Removed(ln.no, tail[1], "repeated-trailing-phrase"))
                     body = tail[0]
                     lac = tuple(x for x in lac if x <= len(body))
-                if body != ln.text and norm_line(body) in kept_texts:
-                    # the repair made it a copy of an earlier paragraph: the
-                    # duplicate rule would remove it on the next pass
+                key = norm_line(body)
+                if key in kept_texts and (body != ln.text or key in repaired_texts):
+                    # the repair made it a copy of an earlier paragraph, or
+                    # an earlier paragraph's repair made that a copy of this
+                    # one: the duplicate rule would remove it on the next pass
                     removed.append(Removed(ln.no, body, "duplicate-line"))
                     repairs = [r for r in repairs if r.line_no != ln.no]
                     continue
-                kept_texts.add(norm_line(body))
+                kept_texts.add(key)
+                if body != ln.text:
+                    repaired_texts.add(key)
                 blocks.append(Block("p", body, (ln.no,), lac))
             else:
                 blocks.append(Block("h", ln.text, (ln.no,)))

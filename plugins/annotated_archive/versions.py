@@ -40,6 +40,7 @@ by id.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 import unicodedata
 from typing import Iterable, Sequence
@@ -367,6 +368,43 @@ def _containment_edges(
     return edges
 
 
+def _container_order(edges: list[dict[int, int]]) -> tuple[list[int], list[dict[int, int]]]:
+    """The order in which documents are tried as canonicals: rank order,
+    except that a document comes after every document that contains it
+    without being contained in it (a strictly larger container).
+
+    The damage penalty of the rank can put a short clean copy before a
+    longer glued one that contains it; tried first, the short copy would be
+    a canonical the longer one does not fit in (containment is one-way), and
+    the two versions of one story would end up apart.  One-way edges go
+    from a smaller to a larger shingle set, so they form no cycle; the order
+    is a topological sort of them that takes the best-ranked free document
+    first (Kahn's algorithm with a heap), and it equals the rank order when
+    no rank contradicts a one-way containment.  ``edges`` are indexed by
+    rank; returns the order (rank indices) and the edges re-indexed by it."""
+    n = len(edges)
+    after: list[list[int]] = [[] for _ in range(n)]  # j -> the documents that must follow it
+    waiting = [0] * n
+    for i, out in enumerate(edges):
+        for j in out:
+            if i not in edges[j]:  # i is in j, j is not in i
+                after[j].append(i)
+                waiting[i] += 1
+    free = [i for i in range(n) if not waiting[i]]
+    heapq.heapify(free)
+    order: list[int] = []
+    while free:
+        j = heapq.heappop(free)
+        order.append(j)
+        for i in after[j]:
+            waiting[i] -= 1
+            if not waiting[i]:
+                heapq.heappush(free, i)
+    place = {k: p for p, k in enumerate(order)}
+    moved = [{place[j]: edges[k][j] for j in sorted(edges[k], key=place.__getitem__)} for k in order]
+    return order, moved
+
+
 def cluster_fingerprints(
     fps: Sequence[Fingerprint], settings: VersionSettings = SETTINGS, overlaps: Overlaps | None = None
 ) -> tuple[Cluster, ...]:
@@ -382,9 +420,10 @@ def cluster_fingerprints(
         old = by_id.get(fp.doc_id)
         if old is None or _rank_key(fp, settings) < _rank_key(old, settings):
             by_id[fp.doc_id] = fp
-    items = sorted(by_id.values(), key=lambda f: _rank_key(f, settings))  # rank order: index = rank
+    ranked = sorted(by_id.values(), key=lambda f: _rank_key(f, settings))
+    order, edges = _container_order(_containment_edges(ranked, settings, overlaps))
+    items = [ranked[k] for k in order]  # processing order: index = place in it
     n = len(items)
-    edges = _containment_edges(items, settings, overlaps)
     sizes = [f.size for f in items]
     arrays = [f.shingle_array for f in items]
 
@@ -396,7 +435,7 @@ def cluster_fingerprints(
     mixed: set[int] = set()  # canonicals that held extracts of different texts
     seen: dict[tuple[int, tuple[int, ...]], list[int]] = {}
     while True:
-        # 1. in rank order, a document not (allowed to be) in an earlier canonical is a canonical
+        # 1. in that order, a document not (allowed to be) in an earlier canonical is a canonical
         roots: set[int] = set()
         for i in range(n):
             if not any(j < i and j in roots and (i, j) not in banned for j in edges[i]):
