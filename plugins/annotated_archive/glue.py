@@ -22,7 +22,7 @@ from pelican.generators import Generator
 from pelican.readers import BaseReader
 
 from . import files
-from .models import Seed, SkippedSeed
+from .models import Seed
 from . import output, pipeline, search_index
 from .cache import StageCache, code_version
 from .render import build_pages, neutralise

@@ -28,14 +28,13 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import logging
 import os
 import pickle
 import shutil
 import tempfile
-import dataclasses
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -149,7 +148,7 @@ class _Job:
     cache: Path | None
     salts: dict[str, str | None]  # per template name; None: pages not cached
     relative: bool
-    stored: Mapping[str, tuple[int, int]] = dataclasses.field(default_factory=dict)  # cache entry -> (size, mtime)
+    stored: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # cache entry -> (size, mtime)
 
 
 _JOB: _Job | None = None  # set in each forked worker only (by _init_worker)

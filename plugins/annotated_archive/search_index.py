@@ -34,7 +34,6 @@ import gc
 import hashlib
 import json
 import logging
-import operator
 import os
 import pickle
 import re
