@@ -488,19 +488,22 @@ def _speaker_slug(name: str) -> str:
     return slugify(name)
 
 
-def _sorted_matches(ctx: _Ctx, c: Claim) -> list[ClaimMatch]:
-    return sorted(ctx.matches_by_claim.get(c.id, ()), key=lambda m: (not m.independent, -m.score, m.other_doc))
+def _shown_matches(ctx: _Ctx, c: Claim) -> list[tuple[ClaimMatch, CleanDoc, Claim | None]]:
+    """The claim's matches as its footnote lists them, in that order: each
+    with the other article and the other claim."""
+    out = []
+    for m in sorted(ctx.matches_by_claim.get(c.id, ()), key=lambda m: (not m.independent, -m.score, m.other_doc)):
+        other = ctx.docs.get(m.other_doc)
+        if other is not None:
+            out.append((m, other, ctx.claim_by_id.get(m.other_claim)))
+    return out
 
 
 def _footnotes(ctx: _Ctx, d: CleanDoc) -> list[dict[str, Any]]:
     notes = []
     for n, c in enumerate(ctx.claims_by_doc.get(d.doc_id, ()), 1):
         also = []
-        for m in _sorted_matches(ctx, c):
-            other = ctx.docs.get(m.other_doc)
-            oc = ctx.claim_by_id.get(m.other_claim)
-            if other is None:
-                continue
+        for m, other, oc in _shown_matches(ctx, c):
             also.append(
                 {
                     "title": other.title,
@@ -602,17 +605,12 @@ def _article_inputs(ctx: _Ctx, d: CleanDoc, prev_next: tuple[Any, Any], site_url
     the version cluster with its members' summaries; the neighbours."""
     claims = []
     for c in ctx.claims_by_doc.get(d.doc_id, ()):
-        also = []
         # as the footnote shows them, in its order; not the scores themselves
         # (the footnote does not show them, and they move a little with
         # every seed added to the archive: keyed on them, ~300 articles would
         # be rendered again for each new seed at 10,000)
-        for m in _sorted_matches(ctx, c):
-            other = ctx.docs.get(m.other_doc)
-            oc = ctx.claim_by_id.get(m.other_claim)
-            also.append((m.other_doc, m.other_claim, m.independent, m.relation,
-                         other.title if other else None, other.meta.publisher if other else None,
-                         oc.text if oc else None))
+        also = [(m.other_doc, m.other_claim, m.independent, m.relation, other.title, other.meta.publisher,
+                 oc.text if oc else None) for m, other, oc in _shown_matches(ctx, c)]
         claims.append((c.id, also, ctx.notes_by_claim.get(c.id, ())))
     return (token, claims, _cluster_inputs(ctx, d.doc_id), prev_next, site_url)
 
@@ -733,14 +731,21 @@ def _diff_html(diff) -> Markup:
 def _claims_rows(ctx: _Ctx, claims: Iterable[Claim]) -> list[dict[str, Any]]:
     """Listing rows, most independent sources first.  A claim's row is built
     once and shared by the claims listing and its speaker's (never mutated)."""
-    rows = [ctx.rows.get(c.id) or _claim_row(ctx, c) for c in claims]
+    rows = [_claim_row(ctx, c) for c in claims]
     rows.sort(key=lambda r: (-(r["independent"] + 1), -r["appearances"], r["claim"].id))
     return rows
 
 
 def _claim_row(ctx: _Ctx, c: Claim) -> dict[str, Any]:
+    row = ctx.rows.get(c.id)
+    if row is None:
+        row = ctx.rows[c.id] = _new_claim_row(ctx, c)
+    return row
+
+
+def _new_claim_row(ctx: _Ctx, c: Claim) -> dict[str, Any]:
     ms = ctx.matches_by_claim.get(c.id, ())
-    row = ctx.rows[c.id] = {
+    return {
         "claim": c,
         "independent": len({m.other_doc for m in ms if m.independent}),
         "appearances": len({m.other_doc for m in ms}),
@@ -749,7 +754,6 @@ def _claim_row(ctx: _Ctx, c: Claim) -> dict[str, Any]:
         "speaker_url": url("speaker", slug=_speaker_slug(c.speaker)) if c.speaker else None,
         "noted": bool(ctx.notes_by_claim.get(c.id)),
     }
-    return row
 
 
 def build_pages(arc: Archive, site_url: str = "", tokens: Mapping[str, str] | None = None) -> list[PageSpec]:
@@ -787,10 +791,13 @@ def build_pages(arc: Archive, site_url: str = "", tokens: Mapping[str, str] | No
     def doc_key(s: dict[str, Any]) -> str:
         return s["id"]
 
+    def groups_span(groups: list) -> str:
+        return _span(groups[0][0], groups[-1][0])
+
     pages += _paged(
         url("index"), "index", listed, PER_PAGE["index"],
         lambda items: {"page_title": "Articles by date", "groups": by_month(items)},
-        key=doc_key, label=lambda items: _span(by_month(items)[0][0], by_month(items)[-1][0]),
+        key=doc_key, label=lambda items: groups_span(by_month(items)),
         first={"page_title": None, "total": len(arc.docs), "listed": len(listed)},
     )
 
@@ -804,7 +811,7 @@ def build_pages(arc: Archive, site_url: str = "", tokens: Mapping[str, str] | No
     pages += _paged(
         url("publishers"), "publishers", by_pub, PER_PAGE["publishers"],
         lambda items: {"page_title": "By publisher", "groups": by_publisher(items)},
-        key=doc_key, label=lambda items: _span(by_publisher(items)[0][0], by_publisher(items)[-1][0]),
+        key=doc_key, label=lambda items: groups_span(by_publisher(items)),
     )
 
     def row_key(r: dict[str, Any]) -> str:
