@@ -46,17 +46,12 @@ def _run(seeds_path: Path, work: Path) -> None:
     unique, _copies = pipeline.dedupe(seeds)
     tick("read (list, read, decode or cache)")
     version = code_version()
-    views = pipeline.stats_views(unique, [lines[id(s)][0] for s in unique])
-    keys = [pipeline.seed_key(s, v, version, lines[id(s)][1]) for s, v in zip(unique, views)]
+    _views, keys = glue.seed_views_and_keys(unique, lines, version)
     tick("stats (views, keys)")
     cached = cache.get_many("seed", keys)
     tick("load per-seed results")
     key_of = {s.doc_id: k for s, k in zip(unique, keys)}
-
-    def pair_key(a) -> str:
-        return f"{key_of.get(a.canonical)}|{key_of.get(a.doc_id)}"
-
-    known = {(a.canonical, a.doc_id): a for k, a in cache.get_all("align").items() if k == pair_key(a)}
+    pair_key, known = glue.known_alignments(cache, key_of)
     state = cache.get_many("cross", [version]).get(version)
     tick("load alignments, state")
     cache.sync_kind("align", {pair_key(a): a for a in known.values()}, [pair_key(a) for a in known.values()])

@@ -1,6 +1,7 @@
 """The cache edge: decoded seeds, per-seed stage results, alignments, the
-cross-archive state and the previous build's manifest, in one SQLite file.  Keys include the code version (a hash of the package's
-source), so a code change invalidates every entry.
+cross-archive state and the previous build's manifest, in one SQLite file.
+Keys include the code version (a hash of the package's source), so a code
+change invalidates every entry.
 
 A broken or unreadable cache is never fatal: it is ignored and rebuilt.
 """

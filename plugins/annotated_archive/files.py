@@ -21,13 +21,13 @@ and invisible/bidi formatting characters (``\\uNNNN``).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
 import stat
-from pathlib import Path
-import hashlib
 import sys
+from pathlib import Path
 from typing import Callable, Iterable
 
 from . import pipeline
@@ -251,15 +251,12 @@ def read_all(
             name = safe_name(name_of(p))
             data = read_limited(p, LIMITS["max_bytes"])
             if isinstance(data, str):
-                batch.append((SkippedSeed(name, data), None, None))
+                skipped.append(SkippedSeed(name, data))  # (the archive sorts what was skipped)
             else:
                 batch.append((name, data, _read_key(version, name, data)))
-        cached = cache.get_many("read", [k for _, _, k in batch if k is not None])
+        cached = cache.get_many("read", [k for _, _, k in batch])
         fresh = {}
         for name, data, key in batch:
-            if key is None:
-                skipped.append(name)
-                continue
             hit = cached.get(key)
             if isinstance(hit, tuple) and len(hit) == 3:
                 seed, derived = hit[0], hit[1:]
@@ -275,6 +272,6 @@ def read_all(
             derived_of[id(seed)] = derived
             used.append(key)
         cache.put_many("read", fresh)
-        progress(len(batch))
+        progress(min(READ_BATCH, len(paths) - at))
     cache.prune("read", used)
     return seeds, skipped, derived_of

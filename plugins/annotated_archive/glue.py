@@ -25,7 +25,7 @@ from . import files
 from .models import Seed
 from . import output, pipeline, search_index
 from .cache import StageCache, code_version
-from .render import build_pages, neutralise
+from .render import OWNED_FOLDERS, build_pages, neutralise
 
 log = logging.getLogger("annotated_archive")
 
@@ -91,6 +91,24 @@ class _Progress:
         if self.total >= PROGRESS_MIN and (self.done >= self.next or self.done == self.total):
             log.info("%s: %d/%d (%d%%)", self.what, self.done, self.total, self.done * 100 // self.total)
             self.next = self.done + self.step
+
+
+def seed_views_and_keys(unique: list[Seed], derived: dict, version: str) -> tuple[list, list[str]]:
+    """The statistics stage: each seed's view of the line statistics and its
+    per-seed cache key, from the lines and digest ``files.read_all`` gave."""
+    views = pipeline.stats_views(unique, [derived[id(s)][0] for s in unique])
+    return views, [pipeline.seed_key(s, v, version, derived[id(s)][1]) for s, v in zip(unique, views)]
+
+
+def known_alignments(cache: StageCache, key_of: dict[str, str]):
+    """The key alignments are stored under (the cache keys of both texts) and
+    the stored alignments still valid: an alignment is reused only while both
+    of its texts' cache keys are unchanged."""
+
+    def pair_key(a) -> str:
+        return f"{key_of.get(a.canonical)}|{key_of.get(a.doc_id)}"
+
+    return pair_key, {(a.canonical, a.doc_id): a for k, a in cache.get_all("align").items() if k == pair_key(a)}
 
 
 def _work(batch):
@@ -159,8 +177,7 @@ class ArchiveGenerator(Generator):
         timer("read")
 
         version = code_version()
-        views = pipeline.stats_views(unique, [derived[id(s)][0] for s in unique])
-        keys = [pipeline.seed_key(s, v, version, derived[id(s)][1]) for s, v in zip(unique, views)]
+        views, keys = seed_views_and_keys(unique, derived, version)
         timer("stats")
         cached = cache.get_many("seed", keys)
         todo = [i for i, k in enumerate(keys) if k not in cached]
@@ -169,13 +186,8 @@ class ArchiveGenerator(Generator):
         results = [cached.get(k) or fresh[i] for i, k in enumerate(keys)]
         timer("clean+claims+fingerprint")
 
-        # an alignment is reused only while both of its texts' cache keys are unchanged
         key_of = {s.doc_id: k for s, k in zip(unique, keys)}
-
-        def pair_key(a) -> str:
-            return f"{key_of.get(a.canonical)}|{key_of.get(a.doc_id)}"
-
-        known = {(a.canonical, a.doc_id): a for k, a in cache.get_all("align").items() if k == pair_key(a)}
+        pair_key, known = known_alignments(cache, key_of)
         # the cross-archive stages' state of the last build (same code version only)
         state = cache.get_many("cross", [version]).get(version)
         timer("cache")
@@ -299,7 +311,7 @@ def _keep_owned_folders(pelican):
     already its cache entry as it is and removes every file it did not write
     there (output.py ``_sweep``; search_index ``_sync``), so nothing stale
     survives, and a rebuild does not delete and re-link ~40,000 files."""
-    owned = list(output.owned_folders())
+    owned = list(OWNED_FOLDERS)
     if pelican.settings.get("ANNOTATED_ARCHIVE_SEARCH", True):
         owned.append(search_index.BUNDLE)
     pelican.output_retention = [*pelican.output_retention, *(n for n in owned if n not in pelican.output_retention)]

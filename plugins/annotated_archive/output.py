@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from .render import PageSpec, input_key, page_key
+from .render import OWNED_FOLDERS, PageSpec, input_key, page_key
 
 log = logging.getLogger("annotated_archive")
 
@@ -311,22 +311,14 @@ def _save_index(cache: Path, index: Mapping[str, tuple[int, int]]) -> None:
         log.warning("page cache index not written (%s): the next build renders every page", exc)
 
 
-def owned_folders() -> tuple[str, ...]:
-    """Output folders that hold only our pages: Pelican keeps them between
-    builds (glue adds them to its OUTPUT_RETENTION), so that a page already
-    linked to its cache entry is left as it is, and :func:`_sweep` removes
-    whatever a build did not write there."""
-    from .render import OWNED_FOLDERS
-
-    return OWNED_FOLDERS
-
-
 def _sweep(output: str, paths: Sequence[str], written: set[str]) -> None:
-    """Delete the files of our folders that this build did not write (pages
+    """Delete the files of our folders (``render.OWNED_FOLDERS``: Pelican
+    keeps them between builds, glue adds them to its OUTPUT_RETENTION) that
+    this build did not write (pages
     of removed seeds, listing pages that are gone, anything put there by
     hand), except what Pelican wrote there in this build."""
     keep = {os.path.abspath(p) for p in (*paths, *written)}
-    for name in owned_folders():
+    for name in OWNED_FOLDERS:
         top = os.path.abspath(os.path.join(output, name))
         for root, dirs, files in os.walk(top, topdown=False):
             for f in files:
@@ -363,33 +355,32 @@ def write_pages(generator, writer, specs: Sequence[PageSpec]) -> dict[str, int]:
 
     settings = generator.settings
     relative = settings.get("RELATIVE_URLS", True)
+    output = str(generator.output_path)
+    paths = [sanitised_join(output, s.save_as) for s in specs]
+    # Pelican's record of the files it wrote (pages of content/pages): it
+    # refuses to write one twice, and _sweep leaves them alone
+    written = getattr(writer, "_written_files", None)
+    if not isinstance(written, set):
+        written = set()
     if signals.content_written.receivers:
         # another plugin wants to see every page written: Pelican's writer, serially
-        output = str(generator.output_path)
-        paths = [sanitised_join(output, s.save_as) for s in specs]
         for spec, path in zip(specs, paths):
             _clear(path)  # (kept from the last build, maybe linked to a cache entry: never written into)
             writer.write_file(
                 spec.save_as, generator.get_template(spec.template), generator.context,
                 relative_urls=relative, override_output=False, page_name=spec.save_as, **spec.variables,
             )
-        written = getattr(writer, "_written_files", None)
-        _sweep(output, paths, written if isinstance(written, set) else set())
+        _sweep(output, paths, written)
         return {"rendered": len(specs), "cached": 0}
 
     from .cache import code_version
 
-    # Pelican's own refusal to write a file twice (pages of content/pages)
-    written = getattr(writer, "_written_files", None)
-    output = str(generator.output_path)
-    paths = [sanitised_join(output, s.save_as) for s in specs]
-    if isinstance(written, set):
-        for p in paths:
-            if p in written:
-                from pelican.writers import FileOverwriteFailedError
+    for p in paths:
+        if p in written:
+            from pelican.writers import FileOverwriteFailedError
 
-                raise FileOverwriteFailedError(f'Failed to overwrite "{p}" as Pelican has already written to it previously')
-        written.update(paths)
+            raise FileOverwriteFailedError(f'Failed to overwrite "{p}" as Pelican has already written to it previously')
+    written.update(paths)
     for d in sorted({os.path.dirname(p) for p in paths}):
         os.makedirs(d, exist_ok=True)
 
@@ -434,7 +425,7 @@ def write_pages(generator, writer, specs: Sequence[PageSpec]) -> dict[str, int]:
     if specs and relative:
         # as Pelican's writer leaves it: the last page's relative site URL
         generator.context["localsiteurl"] = path_to_url(get_relative_path(specs[-1].save_as))
-    _sweep(output, paths, written if isinstance(written, set) else set())
+    _sweep(output, paths, written)
     if cache is not None:
         keep = {k for k, _, _ in results if k is not None}
         index = {k: stored[k] for k in keep if k in stored}
