@@ -12,7 +12,6 @@ import dataclasses
 import hashlib
 import io
 import json
-import operator
 import pickle
 import types
 import urllib.parse
@@ -209,18 +208,15 @@ class PageSpec:
         return f"PageSpec({self.save_as!r}, {self.template!r})"
 
 
-def _field_reducer(cls: type):
-    fields = [f.name for f in dataclasses.fields(cls)]
-    get = operator.attrgetter(*fields)
-    if len(fields) == 1:
-        return lambda obj: (cls, (get(obj),))
+def _by_fields(cls: type):
+    get = cls.__getstate__  # models.record: the tuple of field values, one C-level getter
     return lambda obj: (cls, get(obj))
 
 
-# Page models hold these frozen dataclasses: pickled for page keys as
-# (class, field values) with one C-level getter, not dataclasses' __getstate__.
+# Page models hold these frozen dataclasses (models.record): pickled for page
+# keys as (class, field values).
 _KEY_REDUCERS = types.MappingProxyType(
-    {cls: _field_reducer(cls) for cls in vars(models).values() if isinstance(cls, type) and dataclasses.is_dataclass(cls)}
+    {cls: _by_fields(cls) for cls in vars(models).values() if isinstance(cls, type) and dataclasses.is_dataclass(cls)}
 )
 
 
