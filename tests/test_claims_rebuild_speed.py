@@ -11,6 +11,7 @@ import math
 import random
 from collections import defaultdict
 from heapq import nsmallest
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -447,3 +448,36 @@ def test_match_records_equal_the_loop(docs, data):
     SS = np.array([s for _, _, s in kept], dtype=np.float64)
     got = cm._match_records(claims, doc_of, doc_num, SI, SJ, SS, cluster, reprints)
     assert got == reference_records(claims, doc_of, kept, cluster, reprints)
+
+
+def test_batched_quotations_equal_one_by_one():
+    # the quotations of a cold corroboration are scored in one batch on
+    # several threads (rapidfuzz cpdist): the same values as one call each,
+    # whatever the number of threads, and so the same matches and state
+    a, features = _pool_claims()
+    preps = [cm._Prepared(c, features=f) for c, f in zip(a.claims, features)]
+    quoted = [p for p in preps if p.quotes]
+    assert len(quoted) >= 5
+    pairs = [(p, q) for p in quoted for q in preps[:60] if p is not q]
+    one_by_one = [cm._quote_score(p, q) for p, q in pairs]
+    assert any(s > 0 for s in one_by_one) and any(s == 0 for s in one_by_one)
+    for workers in (1, 2, -1):
+        assert cm._quote_scores(pairs, workers) == one_by_one
+    assert cm._quote_scores([], 2) == []
+    # partial scores between the cut and 100 (float64 values, not rounded)
+    rnd = random.Random(7)
+    base = "the minister said the budget would be cut by a third next year in every region"
+    near = []
+    for k in range(200):
+        words = base.split()
+        for _ in range(rnd.randrange(1, 4)):
+            i = rnd.randrange(len(words))
+            words[i] = words[i][::-1] if rnd.random() < 0.5 else words[i][:-1]
+        near.append(SimpleNamespace(quotes=(" ".join(words),), norm=f"reports {k} say " + base))
+    scored = [cm._quote_score(p, p) for p in near]
+    assert len({s for s in scored if 0 < s < 0.9}) > 10
+    for workers in (1, 2):
+        assert cm._quote_scores([(p, p) for p in near], workers) == scored
+    runs = [cm.corroborate_incremental(a.claims, a.versions, None, features, w) for w in (1, 2)]
+    assert runs[0] == runs[1]
+    assert runs[0][0] == a.matches

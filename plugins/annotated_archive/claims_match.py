@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .claims_text import _WORD, ALL_STOPWORDS, content_tokens, normalise, quoted_spans, stem
 from .models import AnchoredNote, Claim, ClaimMatch, Note, Versions, record
@@ -196,15 +196,48 @@ def _cosine(a: _Prepared, b: _Prepared, common: set[str]) -> float:
     return dot / (a.norm2 * b.norm2) if a.norm2 and b.norm2 else 0.0
 
 
-def _quote_score(a: _Prepared, b: _Prepared) -> float:
-    """Best verbatim quotation of one claim found in the other (0.9 at most)."""
+def _quote_args(a: _Prepared, b: _Prepared) -> Iterable[tuple[str, str]]:
+    """The partial_ratio calls of :func:`_quote_score`: each quotation of one
+    claim against the other claim, the shorter text first."""
+    for qa, tb in [*((q, b.norm) for q in a.quotes), *((q, a.norm) for q in b.quotes)]:
+        yield (qa, tb) if len(qa) <= len(tb) else (tb, qa)
+
+
+def _best_quote(ratios: Iterable[float]) -> float:
+    """:func:`_quote_score` from its partial_ratio values."""
     best = 0.0
     cut = MATCH_RULES["quote_partial"]
-    for qa, tb in [*((q, b.norm) for q in a.quotes), *((q, a.norm) for q in b.quotes)]:
-        pr = fuzz.partial_ratio(qa, tb, score_cutoff=cut) if len(qa) <= len(tb) else fuzz.partial_ratio(tb, qa, score_cutoff=cut)
+    for pr in ratios:
         if pr >= cut:
             best = max(best, pr / 100.0 * 0.9)
     return best
+
+
+def _quote_score(a: _Prepared, b: _Prepared) -> float:
+    """Best verbatim quotation of one claim found in the other (0.9 at most)."""
+    cut = MATCH_RULES["quote_partial"]
+    return _best_quote(fuzz.partial_ratio(x, y, score_cutoff=cut) for x, y in _quote_args(a, b))
+
+
+def _quote_scores(pairs: Sequence[tuple[_Prepared, _Prepared]], workers: int) -> list[float]:
+    """[_quote_score(a, b) for a, b in pairs], the partial_ratio calls in one
+    batch on ``workers`` threads (rapidfuzz ``cpdist``: the same scorer on
+    the same arguments, so the same values; ``workers`` only changes how
+    fast).  Most of a cold corroboration's time."""
+    xs: list[str] = []
+    ys: list[str] = []
+    ends: list[int] = []
+    for a, b in pairs:
+        for x, y in _quote_args(a, b):
+            xs.append(x)
+            ys.append(y)
+        ends.append(len(xs))
+    if not xs:
+        return [0.0] * len(pairs)
+    ratios = process.cpdist(
+        xs, ys, scorer=fuzz.partial_ratio, score_cutoff=MATCH_RULES["quote_partial"], dtype=np.float64, workers=workers
+    ).tolist()
+    return [_best_quote(ratios[lo:hi]) for lo, hi in zip([0, *ends], ends)]
 
 
 def pair_score(a: _Prepared, b: _Prepared, feats: list | Callable[[], list] | None = None) -> float:
@@ -214,12 +247,28 @@ def pair_score(a: _Prepared, b: _Prepared, feats: list | Callable[[], list] | No
     (``[run, token_set, quote, near]``, None = unknown, or a function
     returning that list) carries the parts that depend on the two claims
     only, filled in when first needed."""
+    best, feats = _score_before_quote(a, b, feats)
+    if feats is None:
+        return best
+    if feats[_QUOTE] is None:
+        feats[_QUOTE] = _quote_score(a, b)
+    return round(max(best, feats[_QUOTE]), 4)
+
+
+def _score_before_quote(
+    a: _Prepared, b: _Prepared, feats: list | Callable[[], list] | None
+) -> tuple[float, list | None]:
+    """:func:`pair_score` up to the quotation: (the score, None) when the
+    quotation cannot change it, else (the best score without it, the pair's
+    features), the quotation's score then deciding (``round(max(best,
+    quote), 4)``).  Split so that the quotations of many pairs are scored
+    in one batch (:func:`_quote_scores`)."""
     common = a.tokset & b.tokset
     if not common:
-        return 0.0
+        return 0.0, None
     cos = _cosine(a, b, common)
     if cos >= MATCH_RULES["cosine"]:
-        return round(min(1.0, cos), 4)
+        return round(min(1.0, cos), 4), None
     if feats is None:
         feats = [None, None, None, None]
     elif callable(feats):
@@ -252,10 +301,8 @@ def pair_score(a: _Prepared, b: _Prepared, feats: list | Callable[[], list] | No
                 best = max(best, (cos + ts / 100.0) / 2)
     # a quotation scores at most 0.9: only look when that could raise ``best``
     if best < 0.9:
-        if feats[_QUOTE] is None:
-            feats[_QUOTE] = _quote_score(a, b)
-        best = max(best, feats[_QUOTE])
-    return round(best, 4)
+        return best, feats
+    return round(best, 4), None
 
 
 def near_identical(a: _Prepared, b: _Prepared) -> bool:
@@ -837,6 +884,7 @@ def corroborate_incremental(
     versions: Versions,
     previous: MatchState | None = None,
     features: Sequence[ClaimFeatures] | None = None,
+    workers: int = -1,
 ) -> tuple[tuple[ClaimMatch, ...], MatchState]:
     """For each claim, the claims of *other* articles that carry the same or
     a closely matching claim.  Symmetric (x matches y <=> y matches x, same
@@ -852,7 +900,9 @@ def corroborate_incremental(
 
     ``features[k]`` (optional) is ``claim_features(claims[k])``, cached by
     the caller; ``previous`` is the state returned by an earlier call (any
-    earlier call): the result is the same with or without either."""
+    earlier call): the result is the same with or without either, and
+    whatever the number of ``workers`` (threads scoring quotations; -1: one
+    per core)."""
     if features is None or len(features) != len(claims):
         tokens = _content_tokens_memo({})
         features = [claim_features(c, tokens) for c in claims]
@@ -964,8 +1014,20 @@ def corroborate_incremental(
             fast[below[ok]] = True
     slow = np.flatnonzero(~fast)
     si, sj = CI[slow].tolist(), CJ[slow].tolist()
+    # pair_score one by one, but the quotations it still needs scored in one
+    # batch, on every core: the same scores, the same features kept
+    quoted: list[tuple[int, int, int, float, list]] = []
     for k, i, j in zip(slow.tolist(), si, sj):
-        score[k] = pair_score(prep(i), prep(j), lambda: feats_of(i, j))  # noqa: B023 - called at once
+        best, f = _score_before_quote(prep(i), prep(j), lambda: feats_of(i, j))  # noqa: B023 - called at once
+        if f is None:
+            score[k] = best
+        elif f[_QUOTE] is not None:
+            score[k] = round(max(best, f[_QUOTE]), 4)
+        else:
+            quoted.append((k, i, j, best, f))
+    for (k, i, j, best, f), q in zip(quoted, _quote_scores([(prep(i), prep(j)) for _, i, j, _, _ in quoted], workers)):
+        f[_QUOTE] = q
+        score[k] = round(max(best, q), 4)
     nz = np.flatnonzero(score > 0)
     SI, SJ, SS = CI[nz], CJ[nz], score[nz]
     # keep the mutual best ``max_matches`` per claim (symmetric cap): only

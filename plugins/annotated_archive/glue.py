@@ -198,7 +198,8 @@ class ArchiveGenerator(Generator):
         gc.disable()
         try:
             archive, state = pipeline.assemble_incremental(
-                unique, results, skipped, notes, known_alignments=known, timer=timer, previous=state
+                unique, results, skipped, notes, known_alignments=known, timer=timer, previous=state,
+                workers=self.settings.get("ANNOTATED_ARCHIVE_WORKERS") or -1,
             )
         finally:
             if gc_on:

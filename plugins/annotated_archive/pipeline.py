@@ -215,10 +215,12 @@ def assemble_incremental(
     known_alignments: Mapping[tuple[str, str], Alignment] | None = None,
     timer: Callable[[str], object] | None = None,
     previous: CrossState | None = None,
+    workers: int = -1,
 ) -> tuple[Archive, CrossState]:
     """:func:`assemble`, reusing the state of an earlier build (any earlier
     build, of any seeds) and returning the state to carry to the next one.
-    The archive is the same with or without ``previous``."""
+    The archive is the same with or without ``previous``, and whatever the
+    number of ``workers`` (threads; -1: one per core)."""
     previous = previous or CrossState()
     order = sorted(range(len(seeds)), key=lambda i: (seeds[i].doc_id, seeds[i].name))
     seeds = [seeds[i] for i in order]
@@ -228,7 +230,9 @@ def assemble_incremental(
     tick("versions")
     claims = tuple(c for r in results for c in r.claims)
     features = [f for r in results for f in (r.features if len(r.features) == len(r.claims) else _features(r.claims))]
-    matches, matching = claims_match.corroborate_incremental(claims, versions, previous.matching, features)
+    matches, matching = claims_match.corroborate_incremental(
+        claims, versions, previous.matching, features, workers
+    )
     tick("corroborate")
     anchored = claims_match.anchor_notes(notes, claims, features)
     tick("notes")

@@ -106,7 +106,6 @@ class Fingerprint:
     size: int  # distinct shingles
     tokens: int
     damage: int  # glued joins seen in the text
-    minhash: tuple[int, ...]  # MinHash hash values (affine32, seed ``VersionSettings.seed``)
     shingles: bytes  # sorted distinct shingle hashes, uint32 little-endian (compact: 4 bytes each)
 
     @property
@@ -187,6 +186,14 @@ def _minhash_values(sh: np.ndarray, settings: VersionSettings) -> np.ndarray:
     return out
 
 
+def minhash(fp: Fingerprint, settings: VersionSettings = SETTINGS) -> tuple[int, ...]:
+    """The MinHash of a fingerprint's shingles (datasketch ``affine32``, seed
+    ``settings.seed``), for LSH candidate search.  Derived on demand, not
+    stored: the clustering's candidates come from the exact shingle join,
+    and computing it for every seed was half of a fingerprint's time."""
+    return tuple(_minhash_values(fp.shingle_array, settings).tolist())
+
+
 def _content_hash(text: str) -> str:
     norm = unicodedata.normalize("NFC", " ".join(text.split()))
     return hashlib.blake2b(norm.encode("utf-8"), digest_size=8).hexdigest()
@@ -213,7 +220,6 @@ def fingerprint(doc: CleanDoc | str, doc_id: str | None = None, settings: Versio
         size=int(len(sh)),
         tokens=len(toks),
         damage=damage,
-        minhash=tuple(_minhash_values(sh, settings).tolist()),
         shingles=sh.tobytes(),
     )
 
