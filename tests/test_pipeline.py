@@ -92,3 +92,14 @@ def test_records_pickle_round_trip_and_read_old_cache_entries():
     assert old == removed
     assert all(dataclasses.is_dataclass(c) and "__setstate__" in vars(c)
                for c in vars(models).values() if isinstance(c, type) and dataclasses.is_dataclass(c))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-50, 50)), st.lists(st.integers(-50, 50)))
+def test_in_sorted_is_isin(values, table):
+    import numpy as np
+
+    from annotated_archive.arrays import in_sorted
+
+    v, t = np.array(values, dtype=np.int64), np.unique(np.array(table, dtype=np.int64))
+    assert in_sorted(v, t).tolist() == np.isin(v, t).tolist()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import time
@@ -54,6 +55,14 @@ def run_build(
     counter = _Counter()
     logging.getLogger().addHandler(counter)
     t0 = time.perf_counter()
+    # The build is a batch job over large, acyclic data (seeds, per-seed
+    # results, claims, matches, page models): the cyclic collector frees
+    # next to nothing (a few hundred objects per 1,000 seeds) while each of
+    # its full passes walks every live object, millions at 10,000 seeds:
+    # ~10 % of a cold build's CPU and ~15 % of a rebuild's, with the same
+    # peak memory (docs/scale.md).  Reference counting still frees the rest.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         Pelican(settings).run()
     except RuntimeError as exc:
@@ -64,6 +73,8 @@ def run_build(
         return 1
     finally:
         logging.getLogger().removeHandler(counter)
+        if collecting:
+            gc.enable()
     print(f"built {settings['OUTPUT_PATH']} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
     if counter.errors:
         return 1

@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .arrays import in_sorted
 from .claims_text import _WORD, ALL_STOPWORDS, content_tokens, normalise, quoted_spans, stem
 from .models import AnchoredNote, Claim, ClaimMatch, Note, Versions, record
 
@@ -799,7 +800,7 @@ def _match_records(
     num = {d: k for k, d in enumerate(names)}
     rep = np.array(sorted(num[a] * D + num[b] for a, b in reprints), dtype=np.int64)
     version = (dX == dY) | (cnum[dX] == cnum[dY])
-    reprint = ~version & np.isin(np.minimum(dX, dY) * D + np.maximum(dX, dY), rep)
+    reprint = ~version & in_sorted(np.minimum(dX, dY) * D + np.maximum(dX, dY), rep)
     independent = ~version & ~reprint
     # independent: the first match of each independent source; a source
     # is a cluster, and a document that reprints one already counted is not
@@ -818,7 +819,7 @@ def _match_records(
         cnt = np.searchsorted(ra, dY[ind], "right") - lo
         xe = np.repeat(X[ind], cnt)
         partner = rb[np.repeat(lo - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()))]
-        mixed[xe[np.isin(xe * D + partner, seen)]] = True
+        mixed[xe[in_sorted(xe * D + partner, np.sort(seen))]] = True
     simple = np.flatnonzero(independent & ~mixed[X])
     _, first = np.unique(X[simple] * len(canon) + cnum[dY[simple]], return_index=True)
     new[simple[first]] = True

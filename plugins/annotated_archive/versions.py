@@ -48,6 +48,7 @@ from typing import Iterable, Sequence
 import numpy as np
 from diff_match_patch import diff_match_patch
 
+from .arrays import in_sorted
 from .models import Alignment, CleanDoc, Cluster, DiffOp, Versions, record
 
 # ------------------------------------------------------------------ settings
@@ -291,7 +292,7 @@ def _shared_shingles(
     all_doc = np.repeat(np.arange(n, dtype=np.int64), lens)
     if len(rows) < n:  # only the shingles of the query documents matter
         qsh = np.unique(np.concatenate([arrays[q] for q in rows]))
-        keep = np.isin(all_sh, qsh)
+        keep = in_sorted(all_sh, qsh)
         all_sh, all_doc = all_sh[keep], all_doc[keep]
     order = np.argsort(all_sh, kind="stable")
     sorted_sh, sorted_doc = all_sh[order], all_doc[order]
