@@ -103,3 +103,18 @@ def test_in_sorted_is_isin(values, table):
 
     v, t = np.array(values, dtype=np.int64), np.unique(np.array(table, dtype=np.int64))
     assert in_sorted(v, t).tolist() == np.isin(v, t).tolist()
+
+
+def test_version_alignments_on_worker_processes_equal_in_process(monkeypatch):
+    from annotated_archive import glue
+
+    seeds, _ = pipeline.dedupe([s for s in _seeds() if hasattr(s, "doc_id")])
+    results = [pipeline.process_seed(s, v) for s, v in zip(seeds, pipeline.stats_views(seeds))]
+    here, _ = pipeline._cross_versions(results, None, None)
+    assert here.alignments
+    monkeypatch.setattr(glue, "PARALLEL_MIN", 1)  # fork workers even for a few jobs
+    pooled, _ = pipeline._cross_versions(results, None, None, glue._parallel_map(2))
+    assert pooled == here
+    # any map that returns the jobs' results in order will do
+    backwards = lambda fn, jobs: list(reversed([fn(j) for j in reversed(list(jobs))]))  # noqa: E731
+    assert pipeline._cross_versions(results, None, None, backwards)[0] == here

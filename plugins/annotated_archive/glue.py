@@ -142,6 +142,25 @@ def _process(seeds, views, todo: list[int], workers: int | None) -> dict:
     return out
 
 
+def _parallel_map(workers: int | None):
+    """A ``map`` for the cross-archive stages' independent jobs (the version
+    alignments): forked workers on every core when there are enough jobs
+    to pay for them, in order."""
+
+    def mapper(fn, items):
+        items = list(items)
+        n = workers or os.cpu_count() or 1
+        if n < 2 or len(items) < PARALLEL_MIN:
+            return list(map(fn, items))
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(fn, items, chunksize=4))
+
+    return mapper
+
+
 class ArchiveGenerator(Generator):
     """Builds the whole archive from the seeds folder."""
 
@@ -200,6 +219,7 @@ class ArchiveGenerator(Generator):
             archive, state = pipeline.assemble_incremental(
                 unique, results, skipped, notes, known_alignments=known, timer=timer, previous=state,
                 workers=self.settings.get("ANNOTATED_ARCHIVE_WORKERS") or -1,
+                mapper=_parallel_map(self.settings.get("ANNOTATED_ARCHIVE_WORKERS")),
             )
         finally:
             if gc_on:

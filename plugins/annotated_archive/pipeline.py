@@ -166,10 +166,15 @@ def cross_versions(
     return _cross_versions(results, known, overlaps)[0]
 
 
+def _align_job(job: tuple) -> tuple[Alignment, ...]:
+    return versions_stage.align_cluster(*job)
+
+
 def _cross_versions(
     results: Sequence[SeedResult],
     known: Mapping[tuple[str, str], Alignment] | None,
     previous: versions_stage.Overlaps | None,
+    mapper: Callable = map,
 ) -> tuple[Versions, versions_stage.Overlaps]:
     known = known or {}
     fps = [r.fingerprint for r in results]
@@ -177,16 +182,21 @@ def _cross_versions(
     by_fp = {r.fingerprint.doc_id: r.fingerprint for r in results}
     overlaps = versions_stage.update_overlaps(fps, previous)
     clusters = versions_stage.cluster_fingerprints(fps, overlaps=overlaps)
-    alignments: list[Alignment] = []
+    # per cluster with versions: its reused alignments, or a job aligning it
+    # (independent of each other: ``mapper`` may run them anywhere)
+    parts: list[tuple[Alignment, ...] | None] = []
+    jobs: list[tuple] = []
     for c in clusters:
         if len(c.members) < 2:
             continue
         reused = [known.get((c.canonical, m)) for m in c.members[1:]]
         if all(a is not None for a in reused):
-            alignments.extend(reused)  # type: ignore[arg-type]
+            parts.append(tuple(reused))  # type: ignore[arg-type]
         else:
-            texts = {m: docs[m].body_text for m in c.members}
-            alignments.extend(versions_stage.align_cluster(c, texts, by_fp))
+            parts.append(None)
+            jobs.append((c, {m: docs[m].body_text for m in c.members}, {m: by_fp[m] for m in c.members}))
+    aligned = iter(mapper(_align_job, jobs))
+    alignments = [a for part in parts for a in (next(aligned) if part is None else part)]
     return Versions(clusters=clusters, alignments=tuple(alignments)), overlaps
 
 
@@ -216,17 +226,20 @@ def assemble_incremental(
     timer: Callable[[str], object] | None = None,
     previous: CrossState | None = None,
     workers: int = -1,
+    mapper: Callable = map,
 ) -> tuple[Archive, CrossState]:
     """:func:`assemble`, reusing the state of an earlier build (any earlier
     build, of any seeds) and returning the state to carry to the next one.
-    The archive is the same with or without ``previous``, and whatever the
-    number of ``workers`` (threads; -1: one per core)."""
+    The archive is the same with or without ``previous``, whatever the
+    number of ``workers`` (threads; -1: one per core), and whatever
+    ``mapper`` (a ``map``: the edge may pass one that runs the version
+    alignments, independent jobs, on every core)."""
     previous = previous or CrossState()
     order = sorted(range(len(seeds)), key=lambda i: (seeds[i].doc_id, seeds[i].name))
     seeds = [seeds[i] for i in order]
     results = [results[i] for i in order]
     tick = timer or (lambda _stage: None)
-    versions, overlaps = _cross_versions(results, known_alignments, previous.overlaps)
+    versions, overlaps = _cross_versions(results, known_alignments, previous.overlaps, mapper)
     tick("versions")
     claims = tuple(c for r in results for c in r.claims)
     features = [f for r in results for f in (r.features if len(r.features) == len(r.claims) else _features(r.claims))]
