@@ -328,11 +328,19 @@ class _Words:
         *cols, sparse = columns
         for word, npages, first, rest, total, postings in zip(*cols):
             entry = get(word)
-            if entry is None:
-                entry = words[word] = [0, [], 0, None, 0]
-            if npages:
+            # a page entry's start: [ + the page number difference d (below
+            # 65,536 encoded inline: a call per segment costs more than the rest)
+            if entry is None:  # (about half the segments: made whole at once)
+                if npages:
+                    d = offset + first
+                    head = starts[d] if d < _SMALL else b"\x83\x19" + d.to_bytes(2, "big") if d < 0x10000 else b"\x83" + _head(0, d)
+                    words[word] = [npages, [head + rest], offset + total, None, postings]
+                else:
+                    words[word] = [0, [], 0, None, 0]
+            elif npages:
                 d = offset + first - entry[2]
-                entry[1].append((starts[d] if d < _SMALL else b"\x83" + _head(0, d)) + rest)
+                head = starts[d] if d < _SMALL else b"\x83\x19" + d.to_bytes(2, "big") if d < 0x10000 else b"\x83" + _head(0, d)
+                entry[1].append(head + rest)
                 entry[0] += npages
                 entry[2] = offset + total
                 entry[4] += postings
