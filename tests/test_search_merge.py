@@ -69,13 +69,25 @@ def test_merge_from_cached_word_lists_equals_merge_from_the_chunks(site, tmp_pat
     root = cache / si.CACHE_KIND
     shards = sorted(d for d in root.iterdir() if d.is_dir() and d.name != "merged")
     assert len(shards) == 16
-    si.merge(shards, tmp_path / "a")  # from the word lists the first merge kept
-    for d in shards:
-        for saved in d.glob("words.*"):
-            saved.unlink()
-    si.merge(shards, tmp_path / "b")  # parsed again from the index chunks
+    si.merge(shards, tmp_path / "a")  # from the word lists the build kept
+
+    def remove_word_lists() -> int:
+        saved = [p for d in shards for p in d.glob("words*.pickle")]
+        for p in saved:
+            p.unlink()
+        return len(saved)
+
+    kept = remove_word_lists()
+    assert kept >= 16
+    # parsed from the chunks as the build's Pagefind threads do, handed over in memory
+    parsed = {k: v for d in shards for k, v in si._parse_shard(d).items()}
+    assert len(parsed) == kept
+    si.merge(shards, tmp_path / "p", parsed)
+    assert len(parsed) < kept  # taken as used (a shard whose meta fields are renumbered is parsed again)
+    assert remove_word_lists() == kept  # (written again by _parse_shard)
+    si.merge(shards, tmp_path / "b")  # parsed by the merge from the index chunks
     a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
-    assert a == b
+    assert a == b == _files(tmp_path / "p")
     assert {k: v for k, v in _files(s / "pagefind").items() if not k.startswith("fragment/")} == a
 
 

@@ -188,10 +188,13 @@ def decode(b: bytes, i: int = 0):
 _UINT = rb"(?:[\x00-\x17]|\x18.|\x19..|\x1a....|\x1b........)"
 _INT = rb"(?:[\x00-\x17\x20-\x37]|[\x18\x38].|[\x19\x39]..|[\x1a\x3a]....|[\x1b\x3b]........)"
 _ARRAY = rb"(?:[\x80-\x97]|\x98.|\x99..|\x9a....)"
-_PAGE = re.compile(rb"\x83(" + _UINT + rb")(" + _ARRAY + rb")" + _INT + rb"*(" + _ARRAY + rb")" + _INT + rb"*", re.S)
+# The repetitions are possessive (``*+``: no backtracking state kept, a
+# sixth faster): giving back an int could never let the rest match, since an
+# int's first byte can start neither an array nor an entry.
+_PAGE = re.compile(rb"\x83(" + _UINT + rb")(" + _ARRAY + rb")" + _INT + rb"*+(" + _ARRAY + rb")" + _INT + rb"*+", re.S)
 # a run of such entries (it ends where a byte cannot start one: the variants
 # list or the next word)
-_PAGE_RUN = re.compile(rb"(?:\x83" + _UINT + _ARRAY + _INT + rb"*" + _ARRAY + _INT + rb"*)*", re.S)
+_PAGE_RUN = re.compile(rb"(?:\x83" + _UINT + _ARRAY + _INT + rb"*+" + _ARRAY + _INT + rb"*+)*+", re.S)
 
 
 class _Number(dict):
@@ -325,11 +328,19 @@ class _Words:
         *cols, sparse = columns
         for word, npages, first, rest, total, postings in zip(*cols):
             entry = get(word)
-            if entry is None:
-                entry = words[word] = [0, [], 0, None, 0]
-            if npages:
+            # a page entry's start: [ + the page number difference d (below
+            # 65,536 encoded inline: a call per segment costs more than the rest)
+            if entry is None:  # (about half the segments: made whole at once)
+                if npages:
+                    d = offset + first
+                    head = starts[d] if d < _SMALL else b"\x83\x19" + d.to_bytes(2, "big") if d < 0x10000 else b"\x83" + _head(0, d)
+                    words[word] = [npages, [head + rest], offset + total, None, postings]
+                else:
+                    words[word] = [0, [], 0, None, 0]
+            elif npages:
                 d = offset + first - entry[2]
-                entry[1].append((starts[d] if d < _SMALL else b"\x83" + _head(0, d)) + rest)
+                head = starts[d] if d < _SMALL else b"\x83\x19" + d.to_bytes(2, "big") if d < 0x10000 else b"\x83" + _head(0, d)
+                entry[1].append(head + rest)
                 entry[0] += npages
                 entry[2] = offset + total
                 entry[4] += postings
@@ -426,10 +437,12 @@ def _prefixes(a: str, b: str) -> tuple[str, str]:
     return a[: n + 1], b[: n + 1]
 
 
-def merge(shard_dirs: list[Path], out: Path) -> dict[str, str]:
+def merge(shard_dirs: list[Path], out: Path, parsed: dict | None = None) -> dict[str, str]:
     """Merge Pagefind bundles (one per shard, same Pagefind version) into one
     bundle at ``out``, all but the page fragments, which stay in the shards:
     returns ``{fragment file in the bundle: its file in a shard}``.
+    ``parsed``: ``{(shard folder, language): its word index as columns}``
+    already parsed (:func:`_parse_shard`; taken out as they are used).
 
     Index, filter and metadata files are named by a hash of their content:
     those already in ``out`` (from the previous merge) are kept, not written
@@ -442,13 +455,13 @@ def merge(shard_dirs: list[Path], out: Path) -> dict[str, str]:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _merge(shard_dirs, out)
+        return _merge(shard_dirs, out, parsed or {})
     finally:
         if enabled:
             gc.enable()
 
 
-def _merge(shard_dirs: list[Path], out: Path) -> dict[str, str]:
+def _merge(shard_dirs: list[Path], out: Path, parsed: dict) -> dict[str, str]:
     entries = [json.loads((d / "pagefind-entry.json").read_text("utf-8")) for d in shard_dirs]
     versions = {e.get("version") for e in entries}
     if len(versions) != 1 or not versions <= set(FORMAT_VERSIONS):
@@ -474,7 +487,7 @@ def _merge(shard_dirs: list[Path], out: Path) -> dict[str, str]:
     langs = sorted({lang for e in entries for lang in e["languages"]})
     for lang in langs:
         parts = [(d, e["languages"][lang]) for d, e in zip(shard_dirs, entries) if lang in e["languages"]]
-        page_count, meta_hash = _merge_language(lang, parts, out, written, fragments)
+        page_count, meta_hash = _merge_language(lang, parts, out, written, fragments, parsed)
         wasm = parts[0][1].get("wasm")
         languages[lang] = {"hash": meta_hash, "wasm": wasm, "page_count": page_count}
         total += page_count
@@ -489,7 +502,8 @@ def _merge(shard_dirs: list[Path], out: Path) -> dict[str, str]:
     return fragments
 
 
-def _merge_language(lang: str, parts, out: Path, written: set[str], fragment_files: dict[str, str]) -> tuple[int, str]:
+def _merge_language(lang: str, parts, out: Path, written: set[str], fragment_files: dict[str, str],
+                    parsed: dict) -> tuple[int, str]:
     pages: list[list] = []
     fragments: dict[str, str] = {}  # fragment name -> file
     words = _Words()
@@ -518,7 +532,8 @@ def _merge_language(lang: str, parts, out: Path, written: set[str], fragment_fil
             fragments[new] = src
             pages.append([new, word_count])
         if all(k == v for k, v in renumber.items()):
-            words.add_columns(_segments(d, lang, chunks), offset)
+            columns = parsed.pop((d, lang), None)
+            words.add_columns(_segments(d, lang, chunks) if columns is None else columns, offset)
         else:
             for _from, _to, chunk_hash in chunks:
                 words.add(parse_chunk(_read_file(d / "index" / f"{chunk_hash}.pf_index"), renumber), offset)
@@ -603,6 +618,22 @@ def _segments(d: Path, lang: str, chunks) -> tuple:
     tmp.write_bytes(pickle.dumps(columns, protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(tmp, saved)
     return columns
+
+
+def _parse_shard(d: Path) -> dict[tuple[Path, str], tuple]:
+    """The word index of a shard Pagefind just made, parsed (and kept beside
+    it, :func:`_segments`) by the thread that ran Pagefind, while Pagefind
+    indexes another shard: ``{(d, language): columns}``.  Empty if anything
+    is amiss: the merge then parses again (and reports)."""
+    out = {}
+    try:
+        entry = json.loads((d / "pagefind-entry.json").read_text("utf-8"))
+        for lang, info in entry["languages"].items():
+            meta, _ = decode(_read_file(d / f"pagefind.{info['hash']}.pf_meta"))
+            out[(d, lang)] = _segments(d, lang, meta[2])
+    except (FormatError, OSError, ValueError, KeyError, IndexError, TypeError):
+        return {}
+    return out
 
 
 def _tree(root: Path) -> dict[str, os.DirEntry]:
@@ -927,25 +958,38 @@ def _sharded(site: Path, groups: dict[str, list[str]], cache: Path | None, worke
     else:
         root = cache / CACHE_KIND
     root.mkdir(parents=True, exist_ok=True)
+    # no cyclic garbage is made here; see merge()
+    gc_enabled = gc.isenabled()
+    gc.disable()
     try:
         known = _load_digests(root) if tmp is None else {}
         seen: dict[str, list[str]] = {}
-        want = {s: root / f"{s}-{_shard_key(site, fs, version, known, seen)}" for s, fs in groups.items()}
-        if tmp is None and seen != known:
-            _save_digests(root, seen)
-        todo = [s for s, d in want.items() if not (d / "pagefind-entry.json").is_file()]
+        want: dict[str, Path] = {}
+        todo: list[str] = []
+        parsed: dict[tuple[Path, str], tuple] = {}
 
-        def index(shard: str) -> str | None:
-            work = want[shard].with_name(want[shard].name + ".tmp")
+        def index(shard: str, folder: Path) -> str | None:
+            work = folder.with_name(folder.name + ".tmp")
             if work.exists():
                 shutil.rmtree(work)
             err = _run_pagefind(site, f"{ARTICLES}/{shard}*.html", work)
             if err is None:
-                os.replace(work, want[shard])
+                os.replace(work, folder)
+                parsed.update(_parse_shard(folder))
             return err
 
+        # a shard is indexed as soon as its key is known (while the next keys
+        # are computed), its word index parsed while another is indexed
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            errors = [e for e in pool.map(index, todo) if e]
+            runs = []
+            for s, fs in groups.items():
+                want[s] = folder = root / f"{s}-{_shard_key(site, fs, version, known, seen)}"
+                if not (folder / "pagefind-entry.json").is_file():
+                    todo.append(s)
+                    runs.append(pool.submit(index, s, folder))
+            if tmp is None and seen != known:
+                _save_digests(root, seen)
+            errors = [e for e in (r.result() for r in runs) if e]
         if errors:
             log.error("search index not built: %s", errors[0])
             return Result(False, len(groups), len(todo), 0, True)
@@ -961,7 +1005,7 @@ def _sharded(site: Path, groups: dict[str, list[str]], cache: Path | None, worke
             state = None
         if state is None or state.get("shards") != names:
             stamp.unlink(missing_ok=True)
-            fragments = merge(shards, merged)
+            fragments = merge(shards, merged, parsed)
             prefix = str(root) + os.sep
             state = {"shards": names, "format": how, "fragments": {
                 k: v[len(prefix):] if v.startswith(prefix) else Path(v).relative_to(root).as_posix()
@@ -978,5 +1022,7 @@ def _sharded(site: Path, groups: dict[str, list[str]], cache: Path | None, worke
         pages = sum(v.get("page_count", 0) for v in entry["languages"].values())
         return Result(True, len(groups), len(todo), pages, True)
     finally:
+        if gc_enabled:
+            gc.enable()
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
