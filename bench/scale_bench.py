@@ -67,6 +67,12 @@ def stages(stderr: str) -> dict[str, float]:
     return out
 
 
+def articles(stderr: str) -> int:
+    """Distinct articles built (identical copies are published once), from the build report."""
+    m = re.search(r"^  articles\s+(\d+)$", stderr, re.M)
+    return int(m.group(1)) if m else 0
+
+
 def write_seeds(folder: Path, docs: list[tuple[str, str]]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in docs:
@@ -110,7 +116,8 @@ def main() -> int:
         cache = a.work / f"cache-{n}"
         shutil.rmtree(cache, ignore_errors=True)
         full = build(seeds, a.work / f"out-{n}", cache)
-        row = {"n": n, "full": full["seconds"], "maxrss_mb": full["maxrss_kb"] / 1024, "stages": stages(full["stderr"])}
+        row = {"n": n, "full": full["seconds"], "maxrss_mb": full["maxrss_kb"] / 1024, "stages": stages(full["stderr"]),
+               "text_mb": sum(len(t.encode("utf-8")) for _, t in docs) / 1e6, "articles": articles(full["stderr"])}
         if not a.no_plain:
             p = plain(docs, a.work / f"plain-{n}")
             row["plain"] = p["seconds"]
@@ -152,6 +159,19 @@ def main() -> int:
         a0, a1 = rows[0], rows[-1]
         k = math.log(a1["full"] / a0["full"]) / math.log(a1["n"] / a0["n"])
         print(f"\nGrowth exponent from {a0['n']} to {a1['n']} seeds: n^{k:.2f}")
+        if a0.get("plain") and a1.get("plain"):
+            kp = math.log(a1["plain"] / a0["plain"]) / math.log(a1["n"] / a0["n"])
+            print(f"Plain Pelican on the same texts: n^{kp:.2f}")
+        # the corpus is not uniform in N: the smaller sizes are real pages
+        # only, the larger ones mostly perturbed copies (longer texts), so
+        # the text to process grows faster than the number of seeds
+        kv = math.log(a1["full"] / a0["full"]) / math.log(a1["text_mb"] / a0["text_mb"])
+        print(f"Text: {a0['text_mb']:.1f} MB -> {a1['text_mb']:.1f} MB ({a1['text_mb'] / a0['text_mb']:.1f}x); "
+              f"growth per text volume: v^{kv:.2f}")
+        if a0.get("articles") and a1.get("articles"):
+            ka = math.log(a1["full"] / a0["full"]) / math.log(a1["articles"] / a0["articles"])
+            print(f"Distinct articles: {a0['articles']:,} -> {a1['articles']:,} "
+                  f"({a1['articles'] / a0['articles']:.1f}x; identical copies are published once); growth per article: a^{ka:.2f}")
     print("\nTime per stage (s):")
     names = sorted({s for r in rows for s in r["stages"]}, key=lambda s: list(rows[-1]["stages"]).index(s) if s in rows[-1]["stages"] else 99)
     print("| stage | " + " | ".join(str(r["n"]) for r in rows) + " |")
