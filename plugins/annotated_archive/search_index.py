@@ -45,6 +45,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from zlib_ng import gzip_ng
+
 log = logging.getLogger("annotated_archive")
 
 BUNDLE = "pagefind"  # the bundle folder in the output
@@ -56,6 +58,10 @@ SIGNATURE = b"pagefind_dcd"
 # word positions + its meta positions + 1), about 30 kB gzipped; the merge cuts
 # at the same words, so a search loads the same chunks as from one Pagefind run.
 CHUNK_POSTINGS = 20_000
+# the merged files are compressed with zlib-ng (standard gzip, what
+# browsers and Pagefind read): at level 6 ~3.5x less CPU than zlib and
+# slightly smaller (10k archive: 52 MB of index chunks, 1.1 against 4.0 s,
+# 23.5 against 23.7 MB); a rebuild re-compresses almost every chunk
 GZIP_LEVEL = 6
 HASH_CHARS = 12  # hex digits of sha256 in the merged files' names: a name stands for its content
 TIMEOUT = 1800  # seconds, per Pagefind run
@@ -65,7 +71,7 @@ WORDS_FORMAT = 2  # bump when the parsed word lists kept beside a shard change (
 STAMP = "shards.json"  # in the merged folder: the shards it was merged from (and how)
 # bump when the merged files' bytes change for the same content (their names
 # hash the content, so files an older merge left would be kept)
-MERGED_FORMAT = 1
+MERGED_FORMAT = 2
 DIGESTS = "pages.json"  # in the cache folder: each article page's digests (whole, indexed part)
 
 
@@ -218,7 +224,7 @@ def _read_file(path: Path):
 
 def _write_file(path: Path, payload: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(gzip.compress(SIGNATURE + payload, GZIP_LEVEL, mtime=0))
+    tmp.write_bytes(gzip_ng.compress(SIGNATURE + payload, GZIP_LEVEL, mtime=0))
     os.replace(tmp, path)  # never a half-written file under a content-hash name
 
 
