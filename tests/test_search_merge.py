@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import gzip
+import os
 import json
 import random
 import re
@@ -111,14 +112,27 @@ def test_shard_key_page_digests(tmp_path):
     (tmp_path / files[1]).write_bytes(page.replace(b"<p>text", b"<p>texts"))
     assert si._shard_key(tmp_path, files, "v", seen2, {}) != key
     assert si._shard_key(tmp_path, files, "v", seen2, {}) == si._shard_key(tmp_path, files, "v")
-    # a digest is trusted only for the very bytes it was made from
-    lie = {rel: [d[0], "00" * 32] for rel, d in seen2.items()}
+    # a digest is trusted only for the very bytes it was made from ...
+    lie = {rel: [d[0], "00" * 32, "another file"] for rel, d in seen2.items()}
     assert si._shard_key(tmp_path, files, "v", lie, {}) != si._shard_key(tmp_path, files, "v")
-    lie = {rel: ["11" * 32, "00" * 32] for rel in files}
+    lie = {rel: ["11" * 32, "00" * 32, "another file"] for rel in files}
     assert si._shard_key(tmp_path, files, "v", lie, {}) == si._shard_key(tmp_path, files, "v")
+    # ... or for the very file: a page file left in place is not read again
+    # (its stat mark says so); written again, it is
+    marked = {rel: ["11" * 32, "00" * 32, d[2]] for rel, d in seen2.items()}
+    assert si._shard_key(tmp_path, files, "v", marked, {}) != si._shard_key(tmp_path, files, "v")
+    for rel in files:
+        data = (tmp_path / rel).read_bytes()
+        (tmp_path / rel).unlink()
+        (tmp_path / rel).write_bytes(data)
+        # (the same inode may come back at once, within one clock tick: a
+        # build writes a page seconds after the last build marked it)
+        os.utime(tmp_path / rel, ns=(1, 1))
+    assert si._shard_key(tmp_path, files, "v", marked, {}) == si._shard_key(tmp_path, files, "v")
     # damaged records are ignored, not trusted and not fatal
     whole = seen2[files[0]][0]
-    for bad in (None, 5, [], [whole], [whole, 5], [whole, "zz" * 32], [whole, "00"], {"a": 1}, [whole, "00" * 32, 1]):
+    for bad in (None, 5, [], [whole], [whole, 5], [whole, "zz" * 32], [whole, "00"], {"a": 1},
+                [whole, "00" * 32], [whole, "00" * 32, "x", 1], [whole, "zz" * 32, "x"]):
         assert si._shard_key(tmp_path, files, "v", {files[0]: bad}, {}) == si._shard_key(tmp_path, files, "v")
 
 

@@ -867,29 +867,48 @@ def indexed_part(page: bytes) -> bytes:
     return b"\0".join([html_tag[0] if html_tag else b"", body, *_TAGGED.findall(outside)])
 
 
+def _stat_mark(st: os.stat_result) -> str:
+    """A file's identity and last change as the file system keeps them
+    (device, inode, size, modification and status-change times in ns): a
+    page rewritten, or replaced by another file, has another mark."""
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
 def _shard_key(site: Path, files: list[str], version: str,
                known: dict[str, list[str]] | None = None, seen: dict[str, list[str]] | None = None) -> str:
     """A hash of what Pagefind reads of the shard's pages.  ``known``: the
     page digests of the previous build (``{page: [hash of the whole page,
-    hash of its indexed part]}``): a page whose bytes did not change is not
-    parsed again (Pelican rewrites every page at every build, so its bytes,
-    not its time stamp, tell); ``seen`` receives this build's digests."""
+    hash of its indexed part, its file's stat mark]}``).  A page file the
+    build left in place (the output keeps our pages between builds, and an
+    unchanged page is not written again: see output.py) has the same
+    :func:`_stat_mark` and is not read again; a page written again with the
+    same bytes is read and hashed, but not parsed again; ``seen`` receives
+    this build's digests."""
     h = hashlib.sha256(f"{version}\0{ARTICLES}\0{CACHE_FORMAT}\n".encode())
     known = known or {}
     for rel in files:
-        with open(f"{site}/{rel}", "rb") as f:
-            page = f.read()
-        whole = hashlib.sha256(page).hexdigest()
+        path = f"{site}/{rel}"
         rec = known.get(rel)
+        valid = type(rec) is list and len(rec) == 3 and type(rec[1]) is str and len(rec[1]) == 64
         digest = None
-        if type(rec) is list and len(rec) == 2 and rec[0] == whole and type(rec[1]) is str and len(rec[1]) == 64:
-            try:
-                digest = bytes.fromhex(rec[1])
-            except ValueError:  # a damaged record: parse the page
-                pass
-        if digest is None:
-            digest = hashlib.sha256(indexed_part(page)).digest()
-            rec = [whole, digest.hex()]
+        with open(path, "rb") as f:
+            mark = _stat_mark(os.fstat(f.fileno()))
+            if valid and rec[2] == mark:
+                try:
+                    digest = bytes.fromhex(rec[1])
+                except ValueError:  # a damaged record: read the page
+                    pass
+            if digest is None:
+                page = f.read()
+                whole = hashlib.sha256(page).hexdigest()
+                if valid and rec[0] == whole:
+                    try:
+                        digest = bytes.fromhex(rec[1])
+                    except ValueError:
+                        pass
+                if digest is None:
+                    digest = hashlib.sha256(indexed_part(page)).digest()
+                rec = [whole, digest.hex(), mark]
         if seen is not None:
             seen[rel] = rec
         h.update(rel.encode("utf-8") + b"\0")
