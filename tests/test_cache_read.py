@@ -37,20 +37,22 @@ def _uncached(folder):
     return seeds, [r for r in loaded if not isinstance(r, models.Seed)], derived
 
 
-def _read(folder, cache):
-    seeds, skipped, lines = files.read_all(files.list_seed_files(folder), glue.SeedReader({"SEEDS_PATH": str(folder)}).name_of, cache)
+def _read(folder, cache, mapper=map):
+    seeds, skipped, lines = files.read_all(
+        files.list_seed_files(folder), glue.SeedReader({"SEEDS_PATH": str(folder)}).name_of, cache, mapper=mapper
+    )
     return seeds, skipped, [lines[id(s)] for s in seeds]
 
 
 def _count_decodes(monkeypatch):
     calls = []
-    decode = files.decode_seed
+    decode = files._decode
 
     def counted(name, data):
         calls.append(name)
         return decode(name, data)
 
-    monkeypatch.setattr(files, "decode_seed", counted)
+    monkeypatch.setattr(files, "_decode", counted)
     return calls
 
 
@@ -127,3 +129,22 @@ def test_record_state_of_wrong_length_is_refused():
     bad = models.Removed.__new__(models.Removed)
     with pytest.raises(ValueError):
         bad.__setstate__((3, "Share this"))
+
+
+def test_read_on_worker_processes_equals_in_process(tmp_path, monkeypatch, caplog):
+    # the files the cache does not know are decoded by the edge's workers:
+    # the same seeds, lines, skips and warnings, in the same order
+    folder = _folder(tmp_path)
+    with caplog.at_level("WARNING", logger="annotated_archive"):
+        here = _read(folder, StageCache(tmp_path / "c1"))
+        here_log = [r.getMessage() for r in caplog.records]
+        caplog.clear()
+        monkeypatch.setattr(glue, "PARALLEL_MIN", 1)
+        workers = glue._Workers(2)
+        try:
+            pooled = _read(folder, StageCache(tmp_path / "c2"), workers)
+        finally:
+            workers.close()
+        assert pooled == here
+        assert [r.getMessage() for r in caplog.records] == here_log
+    assert here[0] and here[1] and here_log

@@ -113,7 +113,11 @@ def test_version_alignments_on_worker_processes_equal_in_process(monkeypatch):
     here, _ = pipeline._cross_versions(results, None, None)
     assert here.alignments
     monkeypatch.setattr(glue, "PARALLEL_MIN", 1)  # fork workers even for a few jobs
-    pooled, _ = pipeline._cross_versions(results, None, None, glue._parallel_map(2))
+    mapper = glue._Workers(2)
+    try:
+        pooled, _ = pipeline._cross_versions(results, None, None, mapper)
+    finally:
+        mapper.close()
     assert pooled == here
     # any map that returns the jobs' results in order will do
     backwards = lambda fn, jobs: list(reversed([fn(j) for j in reversed(list(jobs))]))  # noqa: E731

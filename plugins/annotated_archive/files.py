@@ -143,12 +143,16 @@ def load_seed(path: Path, name: str | None = None) -> Seed | SkippedSeed:
 
 def decode_seed(name: str, data: bytes) -> Seed | SkippedSeed:
     """:func:`read.read_seed`, never raising, and the build log's warning."""
-    try:
-        seed = read_seed(name, data)
-    except Exception as exc:  # noqa: BLE001 - one bad file never stops the build
-        return SkippedSeed(name, f"cannot decode: {type(exc).__name__}: {exc}")
+    seed = _decode(name, data)
     warn_unsure(seed)
     return seed
+
+
+def _decode(name: str, data: bytes) -> Seed | SkippedSeed:
+    try:
+        return read_seed(name, data)
+    except Exception as exc:  # noqa: BLE001 - one bad file never stops the build
+        return SkippedSeed(name, f"cannot decode: {type(exc).__name__}: {exc}")
 
 
 def warn_unsure(seed: Seed | SkippedSeed) -> None:
@@ -228,8 +232,22 @@ def _read_key(version: str, name: str, data: bytes) -> str:
     return h.hexdigest()
 
 
+def _decoded(job: tuple[str, bytes]) -> tuple[Seed | SkippedSeed, frozenset[str], bytes]:
+    """A seed decoded, with its normalised lines and text digest (the lines
+    and digest empty for a skipped file): one job of :func:`read_all` (which
+    logs the warnings, in the order of the files)."""
+    seed = _decode(*job)
+    if not isinstance(seed, Seed):
+        return seed, frozenset(), b""
+    return seed, pipeline.seed_lines(seed), pipeline.text_digest(seed)
+
+
 def read_all(
-    paths: list[Path], name_of: Callable[[Path], str], cache: StageCache, progress: Callable[[int], object] = lambda n: None
+    paths: list[Path],
+    name_of: Callable[[Path], str],
+    cache: StageCache,
+    progress: Callable[[int], object] = lambda n: None,
+    mapper: Callable = map,
 ) -> tuple[list[Seed], list[SkippedSeed], dict[int, tuple[frozenset[str], bytes]]]:
     """Every seed file decoded, and each decoded seed's normalised lines and
     text digest (for the statistics and the per-seed cache key), keyed by
@@ -255,18 +273,24 @@ def read_all(
             else:
                 batch.append((name, data, _read_key(version, name, data)))
         cached = cache.get_many("read", [k for _, _, k in batch])
+        hits = {key: hit for key, hit in cached.items() if isinstance(hit, tuple) and len(hit) == 3}
+        # the files the cache does not know, decoded by ``mapper`` (the edge's
+        # workers: independent jobs), in order
+        misses = [(name, data) for name, data, key in batch if key not in hits]
+        decoded = iter(mapper(_decoded, misses))
         fresh = {}
         for name, data, key in batch:
-            hit = cached.get(key)
-            if isinstance(hit, tuple) and len(hit) == 3:
+            hit = hits.get(key)
+            if hit is not None:
                 seed, derived = hit[0], hit[1:]
                 warn_unsure(seed)
             else:
-                seed = decode_seed(name, data)
+                seed, *derived = next(decoded)
                 if not isinstance(seed, Seed):
                     skipped.append(seed)
                     continue
-                derived = (pipeline.seed_lines(seed), pipeline.text_digest(seed))
+                warn_unsure(seed)
+                derived = tuple(derived)
                 fresh[key] = (seed, *derived)
             seeds.append(seed)
             derived_of[id(seed)] = derived

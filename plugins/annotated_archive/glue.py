@@ -142,23 +142,33 @@ def _process(seeds, views, todo: list[int], workers: int | None) -> dict:
     return out
 
 
-def _parallel_map(workers: int | None):
-    """A ``map`` for the cross-archive stages' independent jobs (the version
-    alignments): forked workers on every core when there are enough jobs
-    to pay for them, in order."""
+class _Workers:
+    """A ``map`` over forked worker processes for independent jobs of the
+    read and cross-archive stages (decoding seeds, the version alignments):
+    in order, on every core when there are enough jobs to pay for it.  The
+    pool is made when first needed and kept until :meth:`close` (jobs carry
+    their own data: a pool forked early serves later stages too)."""
 
-    def mapper(fn, items):
+    def __init__(self, workers: int | None) -> None:
+        self.n = workers or os.cpu_count() or 1
+        self.pool = None
+
+    def __call__(self, fn, items):
         items = list(items)
-        n = workers or os.cpu_count() or 1
-        if n < 2 or len(items) < PARALLEL_MIN:
+        if self.n < 2 or len(items) < PARALLEL_MIN:
             return list(map(fn, items))
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        if self.pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(fn, items, chunksize=4))
+            self.pool = ProcessPoolExecutor(max_workers=self.n, mp_context=multiprocessing.get_context("fork"))
+        # small chunks: a job's cost varies (one cluster's alignment can be most of the stage)
+        return list(self.pool.map(fn, items, chunksize=max(1, min(8, len(items) // (self.n * 8)))))
 
-    return mapper
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
 
 
 class ArchiveGenerator(Generator):
@@ -175,6 +185,13 @@ class ArchiveGenerator(Generator):
         self.env.finalize = _neutralise_text
 
     def generate_context(self):
+        mapper = _Workers(self.settings.get("ANNOTATED_ARCHIVE_WORKERS"))
+        try:
+            self._generate_context(mapper)
+        finally:
+            mapper.close()
+
+    def _generate_context(self, mapper: _Workers) -> None:
         timer = _Timer()
         seeds_path = Path(self.settings.get("SEEDS_PATH") or "seeds")
         notes_path = Path(self.settings.get("NOTES_PATH") or Path(self.path) / "notes")
@@ -184,7 +201,7 @@ class ArchiveGenerator(Generator):
         cache_dir = self.settings.get("ANNOTATED_ARCHIVE_CACHE")
         cache = StageCache(Path(cache_dir) if cache_dir else None)
         progress = _Progress("reading seeds", len(paths))
-        seeds, skipped, derived = files.read_all(paths, SeedReader(self.settings).name_of, cache, progress.add)
+        seeds, skipped, derived = files.read_all(paths, SeedReader(self.settings).name_of, cache, progress.add, mapper)
         # identical texts have the same identity: published once, the copies
         # named in the log and on the raw page (not an input error: --strict passes)
         unique, copies = pipeline.dedupe(seeds)
@@ -219,7 +236,7 @@ class ArchiveGenerator(Generator):
             archive, state = pipeline.assemble_incremental(
                 unique, results, skipped, notes, known_alignments=known, timer=timer, previous=state,
                 workers=self.settings.get("ANNOTATED_ARCHIVE_WORKERS") or -1,
-                mapper=_parallel_map(self.settings.get("ANNOTATED_ARCHIVE_WORKERS")),
+                mapper=mapper,
             )
         finally:
             if gc_on:

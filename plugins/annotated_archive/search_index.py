@@ -45,7 +45,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from zlib_ng import gzip_ng
+from zlib_ng import gzip_ng, zlib_ng
 
 log = logging.getLogger("annotated_archive")
 
@@ -1024,7 +1024,8 @@ def _sharded(site: Path, groups: dict[str, list[str]], cache: Path | None, worke
         merged = root / "merged"
         stamp = merged / STAMP
         state = json.loads(stamp.read_text("utf-8")) if stamp.is_file() else None
-        how = [MERGED_FORMAT, GZIP_LEVEL]
+        # (another compressor version may compress the same content differently: start afresh)
+        how = [MERGED_FORMAT, GZIP_LEVEL, zlib_ng.ZLIBNG_RUNTIME_VERSION]
         if state is None or state.get("format") != how:
             shutil.rmtree(merged, ignore_errors=True)  # nothing in it can be reused
             state = None
