@@ -224,20 +224,23 @@ def _quote_scores(pairs: Sequence[tuple[_Prepared, _Prepared]], workers: int) ->
     """[_quote_score(a, b) for a, b in pairs], the partial_ratio calls in one
     batch on ``workers`` threads (rapidfuzz ``cpdist``: the same scorer on
     the same arguments, so the same values; ``workers`` only changes how
-    fast).  Most of a cold corroboration's time."""
-    xs: list[str] = []
-    ys: list[str] = []
+    fast).  Most of a cold corroboration's time.  Each distinct call is made
+    once (versions of a story repeat the same sentences: ~18 % of the calls
+    at 10,000 seeds)."""
+    index: dict[tuple[str, str], int] = {}
+    calls: list[int] = []
     ends: list[int] = []
     for a, b in pairs:
-        for x, y in _quote_args(a, b):
-            xs.append(x)
-            ys.append(y)
-        ends.append(len(xs))
-    if not xs:
+        for xy in _quote_args(a, b):
+            calls.append(index.setdefault(xy, len(index)))
+        ends.append(len(calls))
+    if not index:
         return [0.0] * len(pairs)
-    ratios = process.cpdist(
-        xs, ys, scorer=fuzz.partial_ratio, score_cutoff=MATCH_RULES["quote_partial"], dtype=np.float64, workers=workers
+    distinct = process.cpdist(
+        [x for x, _ in index], [y for _, y in index], scorer=fuzz.partial_ratio,
+        score_cutoff=MATCH_RULES["quote_partial"], dtype=np.float64, workers=workers,
     ).tolist()
+    ratios = [distinct[k] for k in calls]
     return [_best_quote(ratios[lo:hi]) for lo, hi in zip([0, *ends], ends)]
 
 
