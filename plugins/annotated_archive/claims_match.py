@@ -176,6 +176,19 @@ class _Prepared:
 def _longest_run(a: list[str], b: list[str], lo: int) -> int:
     """Longest run of consecutive content words shared by a and b (checked
     from ``lo`` words up; 0 below ``lo``)."""
+    # a run of ``lo`` shared words needs ``lo`` consecutive words of ``a``
+    # found in ``b``: most pairs have none, and are told so by one pass
+    inb = set(b)
+    stretch = longest = 0
+    for t in a:
+        if t in inb and t != "\x00":
+            stretch += 1
+            if stretch > longest:
+                longest = stretch
+        else:
+            stretch = 0
+    if longest < lo:
+        return 0
     n = lo
     best = 0
     while True:
