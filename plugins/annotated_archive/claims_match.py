@@ -1071,6 +1071,18 @@ def corroborate_incremental(
     for c in versions.clusters:
         for m in c.members:
             cluster[m] = c.canonical
+    # the reprint test asks whether each kept pair is near-identical: the
+    # answers not in the state yet, in one batch on ``workers`` threads
+    # (the same fuzz.ratio values as near_identical's, the same pairs asked)
+    unknown = [(f, i, j) for i, j, _ in kept if (f := feats_of(i, j))[_NEAR] is None]
+    if unknown:
+        ratios = process.cpdist(
+            [prep(i).norm for _, i, _ in unknown], [prep(j).norm for _, _, j in unknown],
+            scorer=fuzz.ratio, dtype=np.float64, workers=workers,
+        ).tolist()
+        for (f, _, _), r in zip(unknown, ratios):
+            if f[_NEAR] is None:
+                f[_NEAR] = r >= MATCH_RULES["near_identical"]
     reprints = reprint_pairs(kept, claims, (), near)
     out = _match_records(claims, doc_of, doc_num, SI, SJ, SS, cluster, reprints)
     state = MatchState(pairs={k: tuple(v) for k, v in pair_feats.items()}, counts=counts if distinct else None)
