@@ -997,12 +997,6 @@ def corroborate_incremental(
             out.append(f)
         return out
 
-    def near(i: int, j: int) -> bool:
-        f = feats_of(i, j)
-        if f[_NEAR] is None:
-            f[_NEAR] = near_identical(prep(i), prep(j))
-        return f[_NEAR]
-
     codes = counts.codes
     CI, CJ = codes // max(n, 1), codes % max(n, 1)
     # every candidate's score: the pairs whose cosine alone decides it, with
@@ -1072,9 +1066,11 @@ def corroborate_incremental(
         for m in c.members:
             cluster[m] = c.canonical
     # the reprint test asks whether each kept pair is near-identical: the
-    # answers not in the state yet, in one batch on ``workers`` threads
-    # (the same fuzz.ratio values as near_identical's, the same pairs asked)
-    unknown = [(f, i, j) for i, j, _ in kept if (f := feats_of(i, j))[_NEAR] is None]
+    # answers not in the state yet in one batch on ``workers`` threads (the
+    # same fuzz.ratio values as near_identical's, for the same pairs), then
+    # the test over the near-identical pairs alone (it skips the others)
+    kf = feats_many(SI.tolist(), SJ.tolist())
+    unknown = [(f, i, j) for f, (i, j, _) in zip(kf, kept) if f[_NEAR] is None]
     if unknown:
         ratios = process.cpdist(
             [prep(i).norm for _, i, _ in unknown], [prep(j).norm for _, _, j in unknown],
@@ -1083,7 +1079,8 @@ def corroborate_incremental(
         for (f, _, _), r in zip(unknown, ratios):
             if f[_NEAR] is None:
                 f[_NEAR] = r >= MATCH_RULES["near_identical"]
-    reprints = reprint_pairs(kept, claims, (), near)
+    near_pairs = [p for p, f in zip(kept, kf) if f[_NEAR]]
+    reprints = reprint_pairs(near_pairs, claims, (), lambda i, j: True)
     out = _match_records(claims, doc_of, doc_num, SI, SJ, SS, cluster, reprints)
     state = MatchState(pairs={k: tuple(v) for k, v in pair_feats.items()}, counts=counts if distinct else None)
     return out, state
