@@ -122,3 +122,27 @@ def test_version_alignments_on_worker_processes_equal_in_process(monkeypatch):
     # any map that returns the jobs' results in order will do
     backwards = lambda fn, jobs: list(reversed([fn(j) for j in reversed(list(jobs))]))  # noqa: E731
     assert pipeline._cross_versions(results, None, None, backwards)[0] == here
+
+
+def test_per_seed_work_on_the_shared_worker_pool_equals_in_process(monkeypatch):
+    from annotated_archive import glue
+
+    seeds, _ = pipeline.dedupe([s for s in _seeds() if hasattr(s, "doc_id")])
+    views = pipeline.stats_views(seeds)
+    todo = list(range(len(seeds)))
+    here = glue._process(seeds, views, todo, glue._Workers(1))
+    assert sorted(here) == todo
+    monkeypatch.setattr(glue, "PARALLEL_MIN", 1)
+    workers = glue._Workers(2)
+    try:
+        pooled = glue._process(seeds, views, todo, workers)
+        assert workers.pool is not None  # the forked workers did it
+        # the same pool then serves the next stage's jobs
+        assert workers(_double, range(5)) == [0, 2, 4, 6, 8]
+    finally:
+        workers.close()
+    assert pooled == here
+
+
+def _double(x):
+    return 2 * x

@@ -175,9 +175,9 @@ class _Prepared:
 
 def _longest_run(a: list[str], b: list[str], lo: int) -> int:
     """Longest run of consecutive content words shared by a and b (checked
-    from ``lo`` words up; 0 below ``lo``)."""
-    # a run of ``lo`` shared words needs ``lo`` consecutive words of ``a``
-    # found in ``b``: most pairs have none, and are told so by one pass
+    from ``lo`` words up; 0 below ``lo``): :func:`_run_search`, after one
+    pass telling most pairs have none (a run of ``lo`` shared words needs
+    ``lo`` consecutive words of ``a`` found in ``b``)."""
     inb = set(b)
     stretch = longest = 0
     for t in a:
@@ -189,6 +189,12 @@ def _longest_run(a: list[str], b: list[str], lo: int) -> int:
             stretch = 0
     if longest < lo:
         return 0
+    return _run_search(a, b, lo)
+
+
+def _run_search(a: list[str], b: list[str], lo: int) -> int:
+    """The longest run by n-gram sets, from ``lo`` words up ("\x00": a
+    masked word, never shared)."""
     n = lo
     best = 0
     while True:

@@ -281,17 +281,14 @@ def read_all(
         fresh = {}
         for name, data, key in batch:
             hit = hits.get(key)
-            if hit is not None:
-                seed, derived = hit[0], hit[1:]
-                warn_unsure(seed)
-            else:
-                seed, *derived = next(decoded)
-                if not isinstance(seed, Seed):
-                    skipped.append(seed)
+            if hit is None:
+                hit = next(decoded)
+                if not isinstance(hit[0], Seed):
+                    skipped.append(hit[0])
                     continue
-                warn_unsure(seed)
-                derived = tuple(derived)
-                fresh[key] = (seed, *derived)
+                fresh[key] = hit
+            seed, derived = hit[0], hit[1:]
+            warn_unsure(seed)
             seeds.append(seed)
             derived_of[id(seed)] = derived
             used.append(key)

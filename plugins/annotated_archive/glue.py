@@ -115,55 +115,49 @@ def _work(batch):
     return [(i, pipeline.process_seed(seed, view)) for i, seed, view in batch]
 
 
-def _process(seeds, views, todo: list[int], workers: int | None) -> dict:
+def _process(seeds, views, todo: list[int], workers: "_Workers") -> dict:
     """Per-seed stages for the seeds not in the cache, on every core when it pays."""
     out: dict = {}
     n = len(todo)
     if not n:
         return out
-    workers = workers or os.cpu_count() or 1
-    batch_size = max(1, min(PARALLEL_BATCH, n // (workers * 4) or 1))
+    batch_size = max(1, min(PARALLEL_BATCH, n // (workers.n * 4) or 1))
     batches = [[(i, seeds[i], views[i]) for i in todo[k : k + batch_size]] for k in range(0, n, batch_size)]
     progress = _Progress("cleaning, claims, fingerprints", n)
-
-    def collect(results) -> None:
-        for res in results:
-            out.update(res)
-            progress.add(len(res))
-
-    if workers > 1 and n >= PARALLEL_MIN:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            collect(pool.map(_work, batches))
-    else:
-        collect(map(_work, batches))
+    parallel = workers.n > 1 and n >= PARALLEL_MIN
+    for res in workers.imap(_work, batches) if parallel else map(_work, batches):
+        out.update(res)
+        progress.add(len(res))
     return out
 
 
 class _Workers:
-    """A ``map`` over forked worker processes for independent jobs of the
-    read and cross-archive stages (decoding seeds, the version alignments):
-    in order, on every core when there are enough jobs to pay for it.  The
-    pool is made when first needed and kept until :meth:`close` (jobs carry
-    their own data: a pool forked early serves later stages too)."""
+    """A ``map`` over forked worker processes for the independent jobs of
+    the read, per-seed and cross-archive stages (decoding seeds, cleaning
+    them, the version alignments): in order, on every core when there are
+    enough jobs to pay for it.  One pool, made when first needed and kept
+    until :meth:`close` (jobs carry their own data: a pool forked early
+    serves later stages too)."""
 
     def __init__(self, workers: int | None) -> None:
         self.n = workers or os.cpu_count() or 1
         self.pool = None
 
-    def __call__(self, fn, items):
-        items = list(items)
-        if self.n < 2 or len(items) < PARALLEL_MIN:
-            return list(map(fn, items))
+    def imap(self, fn, items, chunksize: int = 1):
+        """``fn`` over ``items`` on the pool, results in order as they come."""
         if self.pool is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             self.pool = ProcessPoolExecutor(max_workers=self.n, mp_context=multiprocessing.get_context("fork"))
+        return self.pool.map(fn, items, chunksize=chunksize)
+
+    def __call__(self, fn, items):
+        items = list(items)
+        if self.n < 2 or len(items) < PARALLEL_MIN:
+            return list(map(fn, items))
         # small chunks: a job's cost varies (one cluster's alignment can be most of the stage)
-        return list(self.pool.map(fn, items, chunksize=max(1, min(8, len(items) // (self.n * 8)))))
+        return list(self.imap(fn, items, max(1, min(8, len(items) // (self.n * 8)))))
 
     def close(self) -> None:
         if self.pool is not None:
@@ -217,7 +211,7 @@ class ArchiveGenerator(Generator):
         timer("stats")
         cached = cache.get_many("seed", keys)
         todo = [i for i, k in enumerate(keys) if k not in cached]
-        fresh = _process(unique, views, todo, self.settings.get("ANNOTATED_ARCHIVE_WORKERS"))
+        fresh = _process(unique, views, todo, mapper)
         cache.put_many("seed", {keys[i]: r for i, r in fresh.items()})
         results = [cached.get(k) or fresh[i] for i, k in enumerate(keys)]
         timer("clean+claims+fingerprint")

@@ -236,11 +236,10 @@ def _store(cache: Path, key: str, data: bytes, path: str) -> tuple[int, int]:
     entry = cache / key
     try:
         os.link(path, entry)
-    except FileExistsError:
-        # an entry _place refused (written into since it was stored): replace it
-        _write_atomic(entry, data)
     except OSError:
-        _write_atomic(entry, data)  # output and cache on different file systems: a copy
+        # an entry _place refused (written into since it was stored), or the
+        # output and the cache on different file systems: a copy, replacing it
+        _write_atomic(entry, data)
     st = os.stat(entry)
     return st.st_size, st.st_mtime_ns
 

@@ -889,24 +889,22 @@ def _shard_key(site: Path, files: list[str], version: str,
     for rel in files:
         path = f"{site}/{rel}"
         rec = known.get(rel)
-        valid = type(rec) is list and len(rec) == 3 and type(rec[1]) is str and len(rec[1]) == 64
-        digest = None
+        stored = None  # the recorded digest of the indexed part (a damaged record has none)
+        if type(rec) is list and len(rec) == 3 and type(rec[1]) is str and len(rec[1]) == 64:
+            try:
+                stored = bytes.fromhex(rec[1])
+            except ValueError:
+                pass
         with open(path, "rb") as f:
             mark = _stat_mark(os.fstat(f.fileno()))
-            if valid and rec[2] == mark:
-                try:
-                    digest = bytes.fromhex(rec[1])
-                except ValueError:  # a damaged record: read the page
-                    pass
-            if digest is None:
+            if stored is not None and rec[2] == mark:
+                digest = stored
+            else:
                 page = f.read()
                 whole = hashlib.sha256(page).hexdigest()
-                if valid and rec[0] == whole:
-                    try:
-                        digest = bytes.fromhex(rec[1])
-                    except ValueError:
-                        pass
-                if digest is None:
+                if stored is not None and rec[0] == whole:
+                    digest = stored
+                else:
                     digest = hashlib.sha256(indexed_part(page)).digest()
                 rec = [whole, digest.hex(), mark]
         if seen is not None:
