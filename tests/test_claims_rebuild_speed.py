@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
+from rapidfuzz.distance import LCSseq
 from test_claims_props import SENT, make_doc
 from test_cross_incremental import _pool
 
@@ -481,6 +482,56 @@ def test_batched_quotations_equal_one_by_one():
     runs = [cm.corroborate_incremental(a.claims, a.versions, None, features, w) for w in (1, 2)]
     assert runs[0] == runs[1]
     assert runs[0][0] == a.matches
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.text("abc ", max_size=150), st.text("abc ", max_size=300)), max_size=12),
+       st.sampled_from([50, 75, 88, 88.5, 95]))
+def test_partial_ratio_bound_skips_only_misses(pairs, cut):
+    # the LCS bound skips a partial_ratio call only when it is below the cut:
+    # the values are partial_ratio's own (small alphabet: near the cut often)
+    xs = [min(x, y, key=len) for x, y in pairs]
+    ys = [max(x, y, key=len) if len(x) != len(y) else y for x, y in pairs]
+    direct = [fuzz.partial_ratio(x, y, score_cutoff=cut) for x, y in zip(xs, ys)]
+    for workers in (1, 2):
+        assert cm._partial_ratios(xs, ys, cut, workers) == direct
+
+
+def test_partial_ratio_bound_on_long_quotations():
+    # quotations of 8-45 words (mostly over 64 characters: partial_ratio's
+    # other algorithm) with up to half their words replaced, inside other
+    # words: on either side of the cut, and the bound deciding many of them
+    rnd = random.Random(11)
+    vocab = ["".join(rnd.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rnd.randrange(2, 9))) for _ in range(300)]
+    xs, ys = [], []
+    for _ in range(400):
+        x = " ".join(rnd.choice(vocab) for _ in range(rnd.randrange(8, 45)))
+        words = x.split()
+        for _ in range(rnd.randrange(0, max(1, len(words) // 2))):
+            words[rnd.randrange(len(words))] = rnd.choice(vocab)
+        pad = " ".join(rnd.choice(vocab) for _ in range(rnd.randrange(0, 20)))
+        y = pad[: len(pad) // 2] + " ".join(words) + pad[len(pad) // 2 :]
+        if len(x) > len(y):
+            x, y = y, x
+        xs.append(x)
+        ys.append(y)
+    # the bound reached: y starts with x less some characters (and goes on
+    # with characters x has none of), so the best window is that prefix
+    for _ in range(200):
+        x = " ".join(rnd.choice(vocab) for _ in range(rnd.randrange(8, 45)))
+        kept = sorted(rnd.sample(range(len(x)), len(x) - int(len(x) * rnd.uniform(0.12, 0.3))))
+        xs.append(x)
+        ys.append("".join(x[i] for i in kept) + "0123456789" * (len(x) // 10 + 1))
+    lcs = [LCSseq.similarity(x, y) for x, y in zip(xs, ys)]
+    bounds = [200 * m / (len(x) + m) for x, m in zip(xs, lcs)]
+    assert sum(b < 88 for b in bounds) > 50  # skipped by the bound
+    tight = [fuzz.partial_ratio(x, y) for x, y in zip(xs, ys)]
+    assert sum(88 <= t < 90 and abs(t - b) < 1e-6 for t, b in zip(tight, bounds)) > 10  # the bound is exact there
+    direct = [fuzz.partial_ratio(x, y, score_cutoff=88) for x, y in zip(xs, ys)]
+    assert sum(d >= 88 for d in direct) > 50 and sum(d == 0 for d in direct) > 50
+    assert cm._partial_ratios(xs, ys, 88, 2) == direct
+    assert cm._partial_ratios([], [], 88, 2) == []
+    assert cm._partial_ratios([""], [""], 88, 1) == [fuzz.partial_ratio("", "", score_cutoff=88)]
 
 
 @settings(max_examples=500, deadline=None)

@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import LCSseq
 
 from .arrays import in_sorted
 from .claims_text import _WORD, ALL_STOPWORDS, content_tokens, normalise, quoted_spans, stem
@@ -255,12 +256,39 @@ def _quote_scores(pairs: Sequence[tuple[_Prepared, _Prepared]], workers: int) ->
         ends.append(len(calls))
     if not index:
         return [0.0] * len(pairs)
-    distinct = process.cpdist(
-        [x for x, _ in index], [y for _, y in index], scorer=fuzz.partial_ratio,
-        score_cutoff=MATCH_RULES["quote_partial"], dtype=np.float64, workers=workers,
-    ).tolist()
+    distinct = _partial_ratios([x for x, _ in index], [y for _, y in index], MATCH_RULES["quote_partial"], workers)
     ratios = [distinct[k] for k in calls]
     return [_best_quote(ratios[lo:hi]) for lo, hi in zip([0, *ends], ends)]
+
+
+def _partial_ratios(xs: Sequence[str], ys: Sequence[str], cut: float, workers: int) -> list[float]:
+    """``fuzz.partial_ratio(x, y, score_cutoff=cut)`` for each pair (``x``
+    the shorter), the calls that cannot reach ``cut`` skipped (their value
+    is 0, as the cut-off makes it).
+
+    partial_ratio is the best ``ratio`` of ``x`` with a substring ``w`` of
+    ``y``: ``200 * LCS(x, w) / (|x| + |w|)``.  ``LCS(x, w)`` is at most
+    ``|w|`` and at most ``L = LCS(x, y)`` (``w`` is part of ``y``), so the
+    best is at most ``200 * L / (|x| + L)``.  The LCS of a pair is one
+    bit-parallel pass, where partial_ratio of a long ``x`` aligns it with
+    every window of ``y``: at 10,000 seeds, 94 % of the calls are skipped
+    and the quotations' time drops from ~16 s of CPU to ~0.4 s, with the
+    same values (tests/test_claims_rebuild_speed.py checks them against
+    partial_ratio itself)."""
+    if not xs:
+        return []
+    lcs = process.cpdist(xs, ys, scorer=LCSseq.similarity, dtype=np.int64, workers=workers)
+    nx = np.fromiter(map(len, xs), dtype=np.int64, count=len(xs))
+    # (exact in integers; an empty x is left to partial_ratio itself)
+    keep = np.flatnonzero((200 * lcs >= cut * (nx + lcs) - 1e-6 * (nx + lcs + 1)) | (nx == 0))
+    out = np.zeros(len(xs), dtype=np.float64)
+    if len(keep):
+        kept = keep.tolist()
+        out[keep] = process.cpdist(
+            [xs[k] for k in kept], [ys[k] for k in kept], scorer=fuzz.partial_ratio,
+            score_cutoff=cut, dtype=np.float64, workers=workers,
+        )
+    return out.tolist()
 
 
 def pair_score(a: _Prepared, b: _Prepared, feats: list | Callable[[], list] | None = None) -> float:
