@@ -52,11 +52,11 @@ def _run(seeds_path: Path, work: Path) -> None:
     tick("load per-seed results")
     key_of = {s.doc_id: k for s, k in zip(unique, keys)}
     pair_key, known = glue.known_alignments(cache, key_of)
-    state = cache.get_many("cross", [version]).get(version)
+    state = cache.get_blob("cross", version)
     tick("load alignments, state")
     cache.sync_kind("align", {pair_key(a): a for a in known.values()}, [pair_key(a) for a in known.values()])
     if state is not None:
-        cache.replace_kind("cross", {version: state})
+        cache.put_blob("cross", version, state)
     cache.get_many("manifest", ["last"])
     cache.put_many("manifest", {"last": {s.name: s.sha256 for s in seeds}})
     cache.prune("seed", keys)

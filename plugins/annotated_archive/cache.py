@@ -1,5 +1,6 @@
-"""The cache edge: decoded seeds, per-seed stage results, alignments, the
-cross-archive state and the previous build's manifest, in one SQLite file.
+"""The cache edge: decoded seeds, per-seed stage results, alignments and
+the previous build's manifest, in one SQLite file; the cross-archive state
+(one large value, replaced whole by every build) in a file of its own.
 Keys include the code version (a hash of the package's source), so a code
 change invalidates every entry.
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import os
 import pickle
 import sqlite3
 from pathlib import Path
@@ -35,6 +37,7 @@ def code_version(extra: str = "") -> str:
 class StageCache:
     def __init__(self, folder: Path | None):
         self.db: sqlite3.Connection | None = None
+        self.folder = folder
         if folder is None:
             return
         try:
@@ -129,6 +132,54 @@ class StageCache:
                 self.db.executemany("DELETE FROM entry WHERE kind=? AND key=?", ((kind, k) for k in old))
         except sqlite3.Error:
             pass
+
+    def _blob_path(self, name: str) -> Path | None:
+        return None if self.folder is None or self.db is None else self.folder / f"{name}.pickle"
+
+    def get_blob(self, name: str, version: str) -> Any:
+        """The value :meth:`put_blob` stored as ``name`` for ``version``, or
+        None (none stored, another version, unreadable)."""
+        path = self._blob_path(name)
+        if path is None:
+            return None
+        gc_on = gc.isenabled()
+        gc.disable()  # (see _load)
+        try:
+            with open(path, "rb") as fh:
+                stored, value = pickle.load(fh)
+            return value if stored == version else None
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # a truncated or foreign file: recomputed
+            log.warning("cache file %s unreadable, recomputing: %s", path, exc)
+            return None
+        finally:
+            if gc_on:
+                gc.freeze()
+                gc.enable()
+
+    def put_blob(self, name: str, version: str, value: Any) -> None:
+        """Store one large value, replacing the last, in a file of its own:
+        written to a temporary file and renamed over the old one (whole or
+        not at all), without the SQLite journal writing it twice — at 10,000
+        seeds the cross-archive state (72 MB) took 1.5 s to replace in the
+        database against 0.55 s as a file."""
+        path = self._blob_path(name)
+        if path is None:
+            return
+        tmp = path.with_name(path.name + ".tmp")
+        try:
+            with open(tmp, "wb") as fh:
+                pickle.dump((version, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+            with self.db:  # type: ignore[union-attr]  # (a value of a cache from before: stored in the database)
+                self.db.execute("DELETE FROM entry WHERE kind=?", (name,))  # type: ignore[union-attr]
+        except (OSError, pickle.PicklingError, sqlite3.Error) as exc:
+            log.warning("cache file %s not written: %s", path, exc)
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
     def close(self) -> None:
         if self.db is not None:

@@ -219,7 +219,7 @@ class ArchiveGenerator(Generator):
         key_of = {s.doc_id: k for s, k in zip(unique, keys)}
         pair_key, known = known_alignments(cache, key_of)
         # the cross-archive stages' state of the last build (same code version only)
-        state = cache.get_many("cross", [version]).get(version)
+        state = cache.get_blob("cross", version)
         timer("cache")
         # the cross-archive stages allocate millions of short-lived objects and
         # free them by reference counting: the cyclic collector's passes over
@@ -239,7 +239,7 @@ class ArchiveGenerator(Generator):
         aligned = {pair_key(a): a for a in archive.versions.alignments}
         # alignments reused from `known` are already stored under their key
         cache.sync_kind("align", aligned, [k for k, a in aligned.items() if known.get((a.canonical, a.doc_id)) is a])
-        cache.replace_kind("cross", {version: state})
+        cache.put_blob("cross", version, state)
         timer("cache")
         manifest = {s.name: s.sha256 for s in seeds}
         previous = cache.get_many("manifest", ["last"]).get("last")
