@@ -55,12 +55,50 @@ def test_warm_rebuild_is_byte_identical_to_a_cold_build(site, tmp_path):
     cold_site = tmp_path / "cold"
     shutil.copytree(s / "articles", cold_site / "articles")
     r = si.build(cold_site, tmp_path / "cold-cache", 2)
-    assert r.ok and r.rebuilt == 16
+    assert r.ok and r.rebuilt == 17  # (the new page is the first of shard "01")
     assert _files(cold_site / "pagefind") == warm
 
     # nothing changed: nothing re-indexed, the same bundle
     r = si.build(s, cache, 2)
     assert r.ok and r.rebuilt == 0 and _files(s / "pagefind") == warm
+
+
+def test_shard_globs_select_the_pages_of_their_shard():
+    # Pagefind indexes a shard's pages by its glob; the shard key and the
+    # grouping use _shard_of: they must agree on every article name
+    from fnmatch import fnmatchcase
+
+    assert len(si.SHARDS) == 32
+    for a in HEX:
+        for b in HEX:
+            name = f"{a}{b}0c3e5d7f9a.html"
+            shard = si._shard_of(name)
+            assert shard in si.SHARDS
+            assert [k for k, g in si.SHARDS.items() if fnmatchcase(name, g + "*.html")] == [shard]
+    assert si._shard_of("g0aaaa.html") is None and si._shard_of("a.html") is None and si._shard_of("0x1.html") is None
+    assert si._shard_of("sub/00aaaa.html") is None
+
+
+def test_both_halves_of_a_first_digit_are_indexed(site, tmp_path):
+    # pages in the two shards of one first digit, and in shards of other
+    # digits: each shard holds its own pages (Pagefind's globs), none is lost
+    pages = [p.read_bytes() for p in sorted((site / "articles").glob("*.html"))]
+    s = tmp_path / "s"
+    (s / "articles").mkdir(parents=True)
+    names = [f"{a}{b}{i:010x}.html" for i, (a, b) in enumerate(["00", "07", "08", "0f", "3a", "3b", "f9", "f9"])]
+    for i, name in enumerate(names):
+        (s / "articles" / name).write_bytes(_variant(pages[i % len(pages)], i))
+    cache = tmp_path / "cache"
+    r = si.build(s, cache, 2)
+    groups = {si._shard_of(n) for n in names}
+    assert groups == {"00", "01", "31", "f1"}
+    assert r.ok and r.merged and r.rebuilt == len(groups) and r.pages == len(names)
+    counts = {}
+    for d in (cache / si.CACHE_KIND).iterdir():
+        if d.is_dir() and d.name != "merged":
+            entry = json.loads((d / "pagefind-entry.json").read_text("utf-8"))
+            counts[d.name.split("-")[0]] = sum(v["page_count"] for v in entry["languages"].values())
+    assert counts == {g: sum(1 for n in names if si._shard_of(n) == g) for g in groups}
 
 
 def test_merge_from_cached_word_lists_equals_merge_from_the_chunks(site, tmp_path):
