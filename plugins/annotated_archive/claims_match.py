@@ -279,7 +279,7 @@ def _partial_ratios(xs: Sequence[str], ys: Sequence[str], cut: float, workers: i
         return []
     lcs = process.cpdist(xs, ys, scorer=LCSseq.similarity, dtype=np.int64, workers=workers)
     nx = np.fromiter(map(len, xs), dtype=np.int64, count=len(xs))
-    # (exact in integers; an empty x is left to partial_ratio itself)
+    # (the bound's test, a hair inclusive against rounding; an empty x is left to partial_ratio itself)
     keep = np.flatnonzero((200 * lcs >= cut * (nx + lcs) - 1e-6 * (nx + lcs + 1)) | (nx == 0))
     out = np.zeros(len(xs), dtype=np.float64)
     if len(keep):

@@ -743,9 +743,12 @@ def pagefind_version() -> str:
 def _shard_of(name: str) -> str | None:
     if "/" in name:
         return None  # the shard globs only see files directly in articles/
-    if len(name) < 2 or name[0] not in HEX or name[1] not in HEX:
+    if len(name) < 2 or name[0] not in HEX:
         return None
-    return f"{name[0]}{HEX.index(name[1]) // len(SHARD_HALVES[0])}"
+    for k, half in enumerate(SHARD_HALVES):
+        if name[1] in half:
+            return f"{name[0]}{k}"
+    return None
 
 
 def _pagefind_command() -> list[str]:
