@@ -4,8 +4,8 @@ alignments and the cross-archive state, and the cache writes at the end.
 
     python bench/load_bench.py SEEDS_DIR CACHE_DIR [--work /tmp/aa-load] [--runs 2]
 
-Copies ``CACHE_DIR/annotated_archive.sqlite`` to WORK (the cache is never
-written to), then runs those steps of ``ArchiveGenerator.generate_context``
+Copies ``CACHE_DIR/annotated_archive.sqlite`` and the cross-archive state
+``CACHE_DIR/cross.pickle`` to WORK (the cache is never written to), then runs those steps of ``ArchiveGenerator.generate_context``
 ``--runs`` times, each in a fresh process: the first run fills the cache of
 decoded seeds if it is empty, the others show a rebuild.  Seeds missing from
 the cache (another code version: see ``cache.code_version``) are counted,
@@ -85,6 +85,8 @@ def main() -> None:
     shutil.rmtree(a.work, ignore_errors=True)
     a.work.mkdir(parents=True)
     shutil.copy(a.cache / "annotated_archive.sqlite", a.work / "annotated_archive.sqlite")
+    if (a.cache / "cross.pickle").is_file():
+        shutil.copy(a.cache / "cross.pickle", a.work / "cross.pickle")
     for i in range(a.runs):
         print(f"run {i + 1}:")
         sys.stdout.flush()
