@@ -57,3 +57,13 @@ def test_no_cache_folder_stores_nothing(tmp_path):
     cache.put_blob("cross", "v1", 1)
     assert cache.get_blob("cross", "v1") is None
     assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_blob_is_a_warning_and_leaves_no_temporary_file(tmp_path, caplog):
+    cache = StageCache(tmp_path / "c")
+    (tmp_path / "c" / "cross.pickle").mkdir()  # a folder in the way: the rename fails
+    with caplog.at_level(logging.WARNING, logger="annotated_archive"):
+        cache.put_blob("cross", "v1", [1])
+    assert "not written" in caplog.text
+    assert not (tmp_path / "c" / "cross.pickle.tmp").exists()
+    assert cache.get_blob("cross", "v1") is None

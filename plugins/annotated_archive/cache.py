@@ -172,14 +172,18 @@ class StageCache:
             with open(tmp, "wb") as fh:
                 pickle.dump((version, value), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
-            with self.db:  # type: ignore[union-attr]  # (a value of a cache from before: stored in the database)
-                self.db.execute("DELETE FROM entry WHERE kind=?", (name,))  # type: ignore[union-attr]
-        except (OSError, pickle.PicklingError, sqlite3.Error) as exc:
+        except (OSError, pickle.PicklingError) as exc:
             log.warning("cache file %s not written: %s", path, exc)
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
+            return
+        try:
+            with self.db:  # type: ignore[union-attr]  # a value of a cache from before, stored in the database
+                self.db.execute("DELETE FROM entry WHERE kind=?", (name,))  # type: ignore[union-attr]
+        except sqlite3.Error:
+            pass
 
     def close(self) -> None:
         if self.db is not None:
