@@ -154,3 +154,20 @@ def test_a_page_whose_values_cannot_be_hashed_is_rendered_not_cached(tmp_path):
     assert [r for _, r, _ in again] == [True, True]
     assert (tmp_path / "a.html").read_text() == (cache / results[0][0]).read_text() == "&lt;A&gt;|."
     assert old.read_text() == "edited in place"
+
+
+def test_salts_sharing_a_memo_equal_salts_computed_alone():
+    # write_pages computes the salts of a build's templates with one memo
+    # (each source loaded and parsed once): the same salts as one by one
+    templates = {
+        **TEMPLATES,
+        "other.html": "{% extends 'base.html' %}{% block c %}{{ SITENAME }}{% include 'part.html' %}{% endblock %}",
+        "part.html": "<p>{{ title }} {{ SITEURL }}</p>",
+    }
+    env = Environment(loader=DictLoader(templates), autoescape=True)
+    ctx = {"SITENAME": "Archive", "SITEURL": ""}
+    memo: dict = {}
+    shared = [template_salt(env, ctx, [t], True, "v1", memo) for t in ("page.html", "other.html", "part.html")]
+    alone = [template_salt(env, ctx, [t], True, "v1") for t in ("page.html", "other.html", "part.html")]
+    assert shared == alone and len(set(alone)) == 3
+    assert ("source", "base.html") in memo and memo["versions"]

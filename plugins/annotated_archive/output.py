@@ -68,36 +68,53 @@ def _fn_name(f: Any) -> str:
     return f"{getattr(f, '__module__', '')}.{getattr(f, '__qualname__', repr(type(f)))}"
 
 
-def _closure(env, names: Sequence[str]) -> dict[str, str] | None:
+def _parsed(env, source: str, memo: dict) -> Any:
+    """``env.parse(source)``, once per source in ``memo`` (jinja2.meta only reads the tree)."""
+    key = ("ast", source)
+    if key not in memo:
+        memo[key] = env.parse(source)
+    return memo[key]
+
+
+def _closure(env, names: Sequence[str], memo: dict | None = None) -> dict[str, str] | None:
     """Source of every template ``names`` reach through extends/include/import,
-    or None when a reference is dynamic (unknowable without rendering)."""
+    or None when a reference is dynamic (unknowable without rendering).
+    ``memo``: what the salts of one build's templates share (sources, trees)."""
     from jinja2 import meta
 
+    memo = {} if memo is None else memo
     sources: dict[str, str] = {}
     todo = list(names)
     while todo:
         name = todo.pop()
         if name in sources:
             continue
-        source = env.loader.get_source(env, name)[0]
-        sources[name] = source
-        for ref in meta.find_referenced_templates(env.parse(source)):
+        key = ("source", name)
+        if key not in memo:
+            memo[key] = env.loader.get_source(env, name)[0]
+        source = sources[name] = memo[key]
+        for ref in meta.find_referenced_templates(_parsed(env, source, memo)):
             if ref is None:
                 return None
             todo.append(ref)
     return sources
 
 
-def template_salt(env, context: dict, templates: Sequence[str], relative_urls: bool, code: str) -> str | None:
+def template_salt(
+    env, context: dict, templates: Sequence[str], relative_urls: bool, code: str, memo: dict | None = None
+) -> str | None:
     """Hash of everything a page's template sees besides its own variables,
     output path and template name; None when that cannot be known (a dynamic
     template reference, or a context value the templates read that is not
-    plain data)."""
+    plain data).  ``memo`` (optional): shared by the salts of one build's
+    templates, so that each template source is loaded and parsed once and
+    the library versions looked up once (the same salts)."""
     from importlib.metadata import version
 
     from jinja2 import meta
 
-    sources = _closure(env, templates)
+    memo = {} if memo is None else memo
+    sources = _closure(env, templates, memo)
     if sources is None:
         return None
     h = hashlib.sha256()
@@ -107,7 +124,9 @@ def template_salt(env, context: dict, templates: Sequence[str], relative_urls: b
             h.update(repr(p).encode("utf-8", "surrogatepass"))
             h.update(b"\0")
 
-    add(SALT_VERSION, code, *(version(d) for d in ("jinja2", "markupsafe", "pelican")))
+    if "versions" not in memo:
+        memo["versions"] = tuple(version(d) for d in ("jinja2", "markupsafe", "pelican"))
+    add(SALT_VERSION, code, *memo["versions"])
     add(relative_urls, _fn_name(env.finalize) if env.finalize else None)
     add(env.autoescape if isinstance(env.autoescape, bool) else _fn_name(env.autoescape))
     add(env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline, env.newline_sequence)
@@ -117,7 +136,10 @@ def template_salt(env, context: dict, templates: Sequence[str], relative_urls: b
     read: set[str] = set()
     for name in sorted(sources):
         add(name, sources[name])
-        read |= meta.find_undeclared_variables(env.parse(sources[name]))
+        key = ("undeclared", sources[name])
+        if key not in memo:
+            memo[key] = meta.find_undeclared_variables(_parsed(env, sources[name], memo))
+        read |= memo[key]
     for name in sorted(read):
         if relative_urls and name in PER_PAGE_NAMES:
             continue
@@ -400,8 +422,9 @@ def write_pages(generator, writer, specs: Sequence[PageSpec]) -> dict[str, int]:
             cache = None
         if cache is not None:
             code = code_version()
+            memo: dict = {}
             salts = {
-                name: template_salt(generator.env, generator.context, [t.name], relative, code)
+                name: template_salt(generator.env, generator.context, [t.name], relative, code, memo)
                 for name, t in templates.items()
             }
     stored = _load_index(cache) if cache is not None else {}
