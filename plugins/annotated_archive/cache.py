@@ -15,6 +15,7 @@ import logging
 import os
 import pickle
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -32,6 +33,26 @@ def code_version(extra: str = "") -> str:
             h.update(p.relative_to(PACKAGE).as_posix().encode())
             h.update(p.read_bytes())
     return h.hexdigest()[:16]
+
+
+@contextmanager
+def _loading():
+    """While cached values are unpickled: the cyclic collector paused, and
+    what was loaded frozen afterwards.  The values are trees of ~100
+    containers per seed that all live on and form no reference cycle: the
+    collector, triggered by their allocations, would walk the growing heap
+    again and again (60 % of loading 10,000 seeds' results), and once
+    re-enabled, walk all of it once per generation (~2 s more).  Frozen
+    (gc.freeze) they are left out of every later pass; reference counting
+    still frees them.  The build unfreezes at its end (glue.py)."""
+    gc_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc_on:
+            gc.freeze()
+            gc.enable()
 
 
 class StageCache:
@@ -56,28 +77,16 @@ class StageCache:
         out: dict[str, Any] = {}
         if self.db is None:
             return out
-        # the values are trees of ~100 containers per seed that all live on
-        # and form no reference cycle: the cyclic collector, triggered by
-        # their allocations, would walk the growing heap again and again (60 %
-        # of loading 10,000 seeds' results), and once re-enabled, walk all of
-        # it once per generation (~2 s more).  So it is paused, and what was
-        # loaded is frozen (gc.freeze: left out of every later pass; reference
-        # counting still frees it).  The build unfreezes at its end (glue.py).
-        gc_on = gc.isenabled()
-        gc.disable()
-        try:
-            for sql, params in queries:
-                for k, v in self.db.execute(sql, params):
-                    try:
-                        out[k] = pickle.loads(v)
-                    except Exception:
-                        pass
-        except sqlite3.Error as exc:
-            log.warning("cache read failed, recomputing: %s", exc)
-        finally:
-            if gc_on:
-                gc.freeze()
-                gc.enable()
+        with _loading():
+            try:
+                for sql, params in queries:
+                    for k, v in self.db.execute(sql, params):
+                        try:
+                            out[k] = pickle.loads(v)
+                        except Exception:
+                            pass
+            except sqlite3.Error as exc:
+                log.warning("cache read failed, recomputing: %s", exc)
         return out
 
     def get_many(self, kind: str, keys: Iterable[str]) -> dict[str, Any]:
@@ -142,21 +151,16 @@ class StageCache:
         path = self._blob_path(name)
         if path is None:
             return None
-        gc_on = gc.isenabled()
-        gc.disable()  # (see _load)
-        try:
-            with open(path, "rb") as fh:
-                stored, value = pickle.load(fh)
-            return value if stored == version else None
-        except FileNotFoundError:
-            return None
-        except Exception as exc:  # a truncated or foreign file: recomputed
-            log.warning("cache file %s unreadable, recomputing: %s", path, exc)
-            return None
-        finally:
-            if gc_on:
-                gc.freeze()
-                gc.enable()
+        with _loading():
+            try:
+                with open(path, "rb") as fh:
+                    stored, value = pickle.load(fh)
+                return value if stored == version else None
+            except FileNotFoundError:
+                return None
+            except Exception as exc:  # a truncated or foreign file: recomputed
+                log.warning("cache file %s unreadable, recomputing: %s", path, exc)
+                return None
 
     def put_blob(self, name: str, version: str, value: Any) -> None:
         """Store one large value, replacing the last, in a file of its own:

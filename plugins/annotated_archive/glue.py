@@ -124,8 +124,7 @@ def _process(seeds, views, todo: list[int], workers: "_Workers") -> dict:
     batch_size = max(1, min(PARALLEL_BATCH, n // (workers.n * 4) or 1))
     batches = [[(i, seeds[i], views[i]) for i in todo[k : k + batch_size]] for k in range(0, n, batch_size)]
     progress = _Progress("cleaning, claims, fingerprints", n)
-    parallel = workers.n > 1 and n >= PARALLEL_MIN
-    for res in workers.imap(_work, batches) if parallel else map(_work, batches):
+    for res in workers.imap(_work, batches) if workers.pays(n) else map(_work, batches):
         out.update(res)
         progress.add(len(res))
     return out
@@ -143,6 +142,10 @@ class _Workers:
         self.n = workers or os.cpu_count() or 1
         self.pool = None
 
+    def pays(self, jobs: int) -> bool:
+        """Whether ``jobs`` jobs are worth the pool (more than one core, enough jobs)."""
+        return self.n > 1 and jobs >= PARALLEL_MIN
+
     def imap(self, fn, items, chunksize: int = 1):
         """``fn`` over ``items`` on the pool, results in order as they come."""
         if self.pool is None:
@@ -154,7 +157,7 @@ class _Workers:
 
     def __call__(self, fn, items):
         items = list(items)
-        if self.n < 2 or len(items) < PARALLEL_MIN:
+        if not self.pays(len(items)):
             return list(map(fn, items))
         # small chunks: a job's cost varies (one cluster's alignment can be most of the stage)
         return list(self.imap(fn, items, max(1, min(8, len(items) // (self.n * 8)))))

@@ -36,7 +36,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from .render import OWNED_FOLDERS, PageSpec, input_key, page_key
 
@@ -68,12 +68,16 @@ def _fn_name(f: Any) -> str:
     return f"{getattr(f, '__module__', '')}.{getattr(f, '__qualname__', repr(type(f)))}"
 
 
+def _once(memo: dict, key: Any, make: Callable[[], Any]) -> Any:
+    """``make()``, computed once per ``key`` in ``memo``."""
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
 def _parsed(env, source: str, memo: dict) -> Any:
     """``env.parse(source)``, once per source in ``memo`` (jinja2.meta only reads the tree)."""
-    key = ("ast", source)
-    if key not in memo:
-        memo[key] = env.parse(source)
-    return memo[key]
+    return _once(memo, ("ast", source), lambda: env.parse(source))
 
 
 def _closure(env, names: Sequence[str], memo: dict | None = None) -> dict[str, str] | None:
@@ -89,10 +93,7 @@ def _closure(env, names: Sequence[str], memo: dict | None = None) -> dict[str, s
         name = todo.pop()
         if name in sources:
             continue
-        key = ("source", name)
-        if key not in memo:
-            memo[key] = env.loader.get_source(env, name)[0]
-        source = sources[name] = memo[key]
+        source = sources[name] = _once(memo, ("source", name), lambda: env.loader.get_source(env, name)[0])  # noqa: B023
         for ref in meta.find_referenced_templates(_parsed(env, source, memo)):
             if ref is None:
                 return None
@@ -124,9 +125,7 @@ def template_salt(
             h.update(repr(p).encode("utf-8", "surrogatepass"))
             h.update(b"\0")
 
-    if "versions" not in memo:
-        memo["versions"] = tuple(version(d) for d in ("jinja2", "markupsafe", "pelican"))
-    add(SALT_VERSION, code, *memo["versions"])
+    add(SALT_VERSION, code, *_once(memo, "versions", lambda: tuple(version(d) for d in ("jinja2", "markupsafe", "pelican"))))
     add(relative_urls, _fn_name(env.finalize) if env.finalize else None)
     add(env.autoescape if isinstance(env.autoescape, bool) else _fn_name(env.autoescape))
     add(env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline, env.newline_sequence)
@@ -136,10 +135,8 @@ def template_salt(
     read: set[str] = set()
     for name in sorted(sources):
         add(name, sources[name])
-        key = ("undeclared", sources[name])
-        if key not in memo:
-            memo[key] = meta.find_undeclared_variables(_parsed(env, sources[name], memo))
-        read |= memo[key]
+        source = sources[name]
+        read |= _once(memo, ("undeclared", source), lambda: meta.find_undeclared_variables(_parsed(env, source, memo)))  # noqa: B023
     for name in sorted(read):
         if relative_urls and name in PER_PAGE_NAMES:
             continue

@@ -342,18 +342,17 @@ class _Words:
         *cols, sparse = columns
         for word, npages, first, rest, total, postings in zip(*cols):
             entry = get(word)
+            if not npages:
+                if entry is None:
+                    words[word] = [0, [], 0, None, 0]
+                continue
             # a page entry's start: [ + the page number difference d (below
             # 65,536 encoded inline: a call per segment costs more than the rest)
+            d = offset + first if entry is None else offset + first - entry[2]
+            head = starts[d] if d < _SMALL else b"\x83\x19" + d.to_bytes(2, "big") if d < 0x10000 else b"\x83" + _head(0, d)
             if entry is None:  # (about half the segments: made whole at once)
-                if npages:
-                    d = offset + first
-                    head = starts[d] if d < _SMALL else b"\x83\x19" + d.to_bytes(2, "big") if d < 0x10000 else b"\x83" + _head(0, d)
-                    words[word] = [npages, [head + rest], offset + total, None, postings]
-                else:
-                    words[word] = [0, [], 0, None, 0]
-            elif npages:
-                d = offset + first - entry[2]
-                head = starts[d] if d < _SMALL else b"\x83\x19" + d.to_bytes(2, "big") if d < 0x10000 else b"\x83" + _head(0, d)
+                words[word] = [npages, [head + rest], offset + total, None, postings]
+            else:
                 entry[1].append(head + rest)
                 entry[0] += npages
                 entry[2] = offset + total
