@@ -300,6 +300,62 @@ def test_search_lands_on_the_paragraph(site, served, page):
     assert in_viewport(page, f"#{para['id']}")
 
 
+def test_search_after_a_claim_lands_on_its_paragraph(site, served, page):
+    """A hit in the words after a claim, in the claim's own paragraph, links
+    to the paragraph: the claim ends where its text does (its footnote
+    marker is not indexed, so search.js takes the claim's end from the
+    claim's text)."""
+    found = None
+    for a in articles(site):
+        page.goto(served + f"articles/{a}.html")
+        tails = page.eval_on_selector_all(
+            ".article .body p[id]",
+            """ps => ps.filter(p => p.querySelector('.claim')).map(p => {
+                 const sups = p.querySelectorAll('sup.fnref');
+                 const r = document.createRange();
+                 r.setStartAfter(sups[sups.length - 1]);
+                 r.setEnd(p, p.childNodes.length);
+                 return {id: p.id, tail: r.toString()};
+               })""",
+        )
+        body = page.inner_text(".article .body")
+        for t in tails:
+            q = phrase(t["tail"], 5)
+            if len(q.split()) >= 4 and body.count(q.strip('"')) == 1:
+                found = (a, t["id"], q)
+                break
+        if found:
+            break
+    if found is None:
+        pytest.skip("no paragraph of the seeds has four words after its last claim")
+    doc, para, query = found
+    search(page, served, query)
+    link = result_for(page, doc)
+    assert link.get_attribute("href").endswith(f"articles/{doc}.html#{para}")
+    assert link.get_attribute("data-target") == "paragraph"
+    # the excerpt shows the hit, marked
+    item = link.locator("xpath=ancestor::li[1]")
+    assert item.locator(".excerpt mark").count() >= 1
+
+
+def test_footnote_markers_are_not_indexed(site):
+    """The footnote numbers are no words of the text: no anchor, no word of
+    the search fragments (they used to stick to a claim's last word)."""
+    import gzip
+    import json
+
+    frags = list((site / "pagefind" / "fragment").glob("*.pf_fragment"))
+    assert frags
+    claims = 0
+    for f in frags:
+        raw = gzip.decompress(f.read_bytes())
+        data = json.loads(raw[raw.index(b"{"):])
+        ids = [x["id"] for x in data["anchors"]]
+        assert not [i for i in ids if i.startswith("fnref-")], f
+        claims += sum(i.startswith("claim-") for i in ids)
+    assert claims  # the claims themselves are still there to land on
+
+
 def test_filters(site, served, page):
     page.goto(served + "search.html")
     page.click("#filters summary")

@@ -100,7 +100,7 @@ def accounted(text: str, doc) -> list[int]:
 
 OUR_TAGS = {"p", "h2", "span", "sup", "a", "del", "ins", "em", "strong", "code", "pre", "ul", "ol", "li",
             "blockquote", "h1", "h3", "h4", "h5", "h6", "hr", "br"}
-OUR_ATTRS = {"id", "class", "href", "role", "aria-describedby", "data-fn", "title", "data-cp"}
+OUR_ATTRS = {"id", "class", "href", "role", "aria-describedby", "data-fn", "title", "data-cp", "data-pagefind-ignore"}
 
 
 class _Check(HTMLParser):

@@ -153,18 +153,35 @@
     return best;
   }
 
+  // Where a claim that starts at word `start` ends: after the words that
+  // spell out its own text (Pagefind gives each anchor's text; the content
+  // may split a word of it at an inner element, so the words are matched
+  // against the text with the spaces taken out), and never past `limit`,
+  // where the next claim or block starts.
+  function claimEnd(text, words, start, limit) {
+    var rest = (text || "").replace(/\s+/g, "");
+    var i = start;
+    while (rest && i < limit) {
+      var w = words[i];
+      if (!w || rest.lastIndexOf(w, 0) !== 0) { break; }
+      rest = rest.slice(w.length);
+      i++;
+    }
+    return i > start ? i : limit;
+  }
+
   // The element that holds word position `loc`: a claim if the word is in
-  // one (a claim ends where its footnote marker, or the next element, starts),
-  // else the paragraph / heading / footnote it is in.
-  function spans(anchors, nwords) {
+  // one, else the paragraph / heading / footnote it is in.
+  function spans(anchors, words) {
     var out = [];
+    var nwords = words.length;
     anchors.forEach(function (a, i) {
       if (/^claim-/.test(a.id)) {
-        var end = nwords;
+        var limit = nwords;
         for (var j = i + 1; j < anchors.length; j++) {
-          if (/^(fnref-|claim-)/.test(anchors[j].id) || isBlock(anchors[j])) { end = anchors[j].location; break; }
+          if (/^claim-/.test(anchors[j].id) || isBlock(anchors[j])) { limit = anchors[j].location; break; }
         }
-        out.push({ id: a.id, kind: "claim", start: a.location, end: end });
+        out.push({ id: a.id, kind: "claim", start: a.location, end: claimEnd(a.text, words, a.location, limit) });
       } else if (isBlock(a)) {
         var e = nwords;
         for (var k = i + 1; k < anchors.length; k++) {
@@ -191,7 +208,7 @@
   function target(data, query) {
     var terms = (query || "").split(/\s+/).map(norm).filter(Boolean);
     var words = data.content.trim().split(/\s+/);
-    var sp = spans(data.anchors || [], words.length);
+    var sp = spans(data.anchors || [], words);
     var groups = [];
     var byId = {};
     // a query word that is rare in this article says more than a common one
@@ -216,14 +233,12 @@
       var sc = ws.reduce(function (t, w) { return t + g.distinct[w]; }, 0);
       if (!pick || n > pick.n || (n === pick.n && sc > pick.sc * 1.0001)) { pick = { g: g, n: n, sc: sc }; }
     });
-    var skip = {};
-    (data.anchors || []).forEach(function (a) { if (/^fnref-/.test(a.id)) { skip[a.location] = true; } });
     var group = pick ? pick.g : null;
     if (!group) {  // no words searched (filters only): show the start of the text, not the title
       var first = sp.filter(function (x) { return x.kind === "paragraph"; })[0];
       if (first) { group = { span: { id: null, kind: "page", start: first.start, end: words.length }, locs: [first.start] }; }
     }
-    return { words: words, group: group, skip: skip, hits: data.locations || [] };
+    return { words: words, group: group, hits: data.locations || [] };
   }
 
   function excerpt(t) {
@@ -239,7 +254,6 @@
     t.hits.forEach(function (l) { marked[l] = true; });
     if (start > span.start) { p.appendChild(document.createTextNode("… ")); }
     for (var i = start; i < end; i++) {
-      if (t.skip[i]) { continue; }  // footnote numbers
       if (marked[i]) { p.appendChild(el("mark", null, words[i])); } else { p.appendChild(document.createTextNode(words[i])); }
       if (i + 1 < end) { p.appendChild(document.createTextNode(" ")); }
     }
