@@ -531,10 +531,13 @@ def _article_body(ctx: _Ctx, d: CleanDoc, footnotes: list[dict[str, Any]]) -> Ma
         # The marker is not indexed for search: its number is no word of the
         # text (it stuck to the claim's last word in excerpts), and every
         # anchor Pagefind lists is fetched with each result (search.js finds
-        # where a claim ends from the claim's own text instead)
+        # where a claim ends from the claim's own text instead).  "all":
+        # plain data-pagefind-ignore on an inline element still puts the text
+        # of the link inside it into the paragraph's anchor text (Pagefind
+        # 1.5.2), which the search shard key leaves out
         open_ = Markup('<span class="claim" id="claim-%s">' % escape(c.id))
         close = Markup(
-            '</span><sup class="fnref" data-pagefind-ignore><a href="#fn-{n}" id="fnref-{n}" role="doc-noteref" aria-describedby="fn-{n}" '
+            '</span><sup class="fnref" data-pagefind-ignore="all"><a href="#fn-{n}" id="fnref-{n}" role="doc-noteref" aria-describedby="fn-{n}" '
             'data-fn="{n}">{n}</a></sup>'.format(n=int(fn["n"]))
         )
         by_block[c.block].append((c.start, c.end, open_, close))
