@@ -369,6 +369,87 @@ def test_footnote_markers_are_not_indexed(site):
     assert claims and paragraphs  # the claims themselves are still there to land on
 
 
+def _chunk_families(bundle: Path) -> list[str]:
+    """Indexed words whose extensions (longer indexed words that start with
+    them) run on into the next index chunk, on pages the word's own chunk
+    does not list: the queries Pagefind alone answers only in part."""
+    import json
+
+    from annotated_archive import search_index as si
+
+    entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+    (lang,) = entry["languages"].values()
+    meta, _ = si.decode(si._read_file(bundle / f"pagefind.{lang['hash']}.pf_meta"))
+    chunk_of, pages = {}, {}
+    for k, (_a, _b, h) in enumerate(meta[2]):
+        words, _ = si.decode(si._read_file(bundle / "index" / f"{h}.pf_index"))
+        for word, ps, _v in words[0]:
+            n, got = 0, set()
+            for p in ps:
+                n += p[0]
+                got.add(n)
+            chunk_of[word], pages[word] = k, got
+    out = []
+    for w in sorted(chunk_of):
+        if len(w) < 4 or not w.isalpha():
+            continue
+        family = [x for x in chunk_of if x.startswith(w)]
+        chunks = {chunk_of[x] for x in family}
+        if chunks != {chunk_of[w], chunk_of[w] + 1}:
+            continue
+        near = set().union(*(pages[x] for x in family if chunk_of[x] == chunk_of[w]))
+        if set().union(*(pages[x] for x in family)) - near:
+            out.append(w)
+    return out
+
+
+def test_prefix_matches_across_an_index_chunk_cut(site, tmp_path, browser, monkeypatch):
+    """A search word also finds longer words that start with it; Pagefind
+    looks for them only in the word's own index chunk, and search.js fetches
+    the chunk where they end too.  With tiny chunks (many cuts), such a word
+    finds as many articles as with one chunk holding every word; Pagefind
+    asked directly (without search.js) finds fewer for at least one."""
+    from annotated_archive import search_index as si
+
+    def bundle(name: str, postings: int) -> Path:
+        d = tmp_path / name
+        shutil.copytree(site, d, ignore=shutil.ignore_patterns("pagefind"))
+        monkeypatch.setattr(si, "CHUNK_POSTINGS", postings)
+        r = si.build(d, tmp_path / f"cache-{name}", 2)
+        assert r.ok and r.merged
+        return d
+
+    cut, whole = bundle("cut", 40), bundle("whole", 10**9)
+    words = _chunk_families(cut / "pagefind")[:8]
+    assert words, "no word family crosses a cut: the test sees nothing"
+
+    def counts(site_dir: Path, direct: bool) -> dict[str, int]:
+        out = {}
+        with serve_under_subpath(site_dir, tmp_path / f"srv-{site_dir.name}-{direct}") as base:
+            ctx = browser.new_context(viewport=DESKTOP)
+            pg = ctx.new_page()
+            pg.set_default_timeout(TIMEOUT)
+            for w in words:
+                if direct:  # Pagefind alone, a fresh page each time (no chunk already loaded)
+                    pg.goto(base + "search.html")
+                    out[w] = pg.evaluate(
+                        "async w => { const pf = await import(new URL('pagefind/pagefind.js', location.href).href);"
+                        " await pf.options({ baseUrl: new URL('.', location.href).pathname });"
+                        " return (await pf.search(w)).results.length; }", w)
+                else:
+                    search(pg, base, w)
+                    status = pg.inner_text("#search-status")
+                    m = re.match(r"(\d[\d,]*) articles? match", status)
+                    out[w] = int(m[1].replace(",", "")) if m else 0
+            ctx.close()
+        return out
+
+    truth, ours, alone = counts(whole, False), counts(cut, False), counts(cut, True)
+    assert all(truth.values()), truth
+    assert ours == truth, (ours, truth)
+    assert any(alone[w] < truth[w] for w in words), (alone, truth)
+
+
 def test_filters(site, served, page):
     page.goto(served + "search.html")
     page.click("#filters summary")

@@ -105,6 +105,31 @@ def test_search_index_built(site):
     assert (site / "pagefind" / "pagefind-ui.js").is_file()
 
 
+def test_theme_scripts_and_styles_are_minified(site):
+    """The theme's JS and CSS are minified in the output (the sources keep
+    their comments), each file exactly what rjsmin / rcssmin make of its
+    source, and minifying again changes nothing."""
+    import rcssmin
+    import rjsmin
+
+    from annotated_archive.glue import minify_theme
+
+    src = Path(__file__).resolve().parents[1] / "theme" / "static"
+    out = site / "theme"
+    files = sorted(p for p in out.rglob("*") if p.suffix in (".js", ".css"))
+    assert {p.name for p in files} >= {"search.js", "footnotes.js", "style.css"}
+    for p in files:
+        source = (src / p.relative_to(out)).read_text("utf-8")
+        minify = rjsmin.jsmin if p.suffix == ".js" else rcssmin.cssmin
+        text = p.read_text("utf-8")
+        assert text == minify(source).strip() + "\n", p
+        assert len(text) < 0.85 * len(source), p
+        assert "/*" not in text and not re.search(r"(?m)^\s*//", text), p
+    before = {p: p.read_bytes() for p in files}
+    assert minify_theme(str(site), "theme") == 0
+    assert {p: p.read_bytes() for p in files} == before
+
+
 def test_cli_build_same_as_readme(tmp_path):
     import subprocess
     import sys

@@ -319,6 +319,19 @@
 
   var lastKey = null, lastRun = Promise.resolve();
 
+  // Pagefind also matches longer words that start with a search word
+  // ("auto" finds "automatic"), but looks for them only in the index chunk
+  // that holds the word; where they run on into the next chunk, that chunk
+  // is never fetched and their pages are missed.  Each word followed by the
+  // highest character names the chunk where its extensions end: fetched
+  // too, the extensions are found whole unless they fill more than two
+  // chunks (docs/search.md, "Prefix matches").  When a word is the last
+  // of its chunk, that is the next chunk, fetched for nothing if the word
+  // has no extensions.
+  function extensionsEnd(term) {
+    return term.split(/\s+/).filter(Boolean).map(function (w) { return w + "\uffff"; }).join(" ");
+  }
+
   function run() {
     var term = input.value.trim();
     var filters = currentFilters();
@@ -335,7 +348,13 @@
     }
     setStatus("Searching…");
     lastRun = load().then(function (pf) {
-      return pf.search(term || null, { filters: filters });
+      if (!term) { return pf.search(null, { filters: filters }); }
+      // the chunks where the words' extensions end, with the words' own (a
+      // search wholly in quotes is exact, as Pagefind reads it: no extensions)
+      var exact = /^\s*".+"\s*$/.test(term);
+      return Promise.all([exact ? null : pf.preload(extensionsEnd(term)), pf.preload(term)]).then(function () {
+        return pf.search(term, { filters: filters });
+      });
     }).then(function (search) {
       if (gen !== generation || !search) { return; }
       list.textContent = "";
