@@ -52,6 +52,10 @@ DELETE_OUTPUT_DIRECTORY = True
 
 
 def run(cmd: list[str]) -> dict:
+    # every timed command starts with the write-back of the one before it
+    # done: a +1 rebuild right after plain Pelican wrote ~1 GB otherwise pays
+    # for those writes (runs 19 and 24 of docs/scale.md; 2-3 s)
+    os.sync()
     out = subprocess.run([sys.executable, "-c", WRAP, *cmd], capture_output=True, text=True, cwd=ROOT)
     res = json.loads(out.stdout.strip().splitlines()[-1])
     if res["rc"] != 0:
